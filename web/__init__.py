@@ -1,0 +1,1 @@
+"""The Flask front end: search and cable pages over the ``search`` facade."""
