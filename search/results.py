@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-__all__ = ["FacetValue", "Hit", "ParagraphHit", "Results"]
+__all__ = ["CableView", "FacetValue", "Hit", "ParagraphHit", "Results"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class Hit:
     score: float
     paragraphs: tuple[ParagraphHit, ...] = ()
     matched_terms: tuple[str, ...] = ()
+
+    def _repr_html_(self) -> str:
+        from .render import hit_html
+
+        return hit_html(self)
 
     def to_record(self) -> dict[str, Any]:
         """A flat dict for tables, CSV and JSON: dates as ISO strings, lists joined."""
@@ -126,11 +131,74 @@ class Results:
         """This page's hits as a list of flat dicts."""
         return [hit.to_record() for hit in self.hits]
 
+    def to_dataframe(self):
+        """This page's hits as a pandas ``DataFrame`` (one row per hit).
+
+        :raises ImportError: when pandas is not installed, saying how to install it.
+        """
+        return _dataframe(self.to_records())
+
+    def _repr_html_(self) -> str:
+        from .render import results_html
+
+        return results_html(self)
+
+    def facet_counts(self, name: str) -> dict[str, int]:
+        """One facet over the whole result set as ``{value: count}``, commonest first."""
+        return {fv.value: fv.count for fv in self.facets.get(name, ())}
+
+    def year_counts(self) -> dict[int, int]:
+        """Matching cables per year over the whole result set, in year order (for plots).
+
+        Needs the search to have run with ``facets=True``.
+        """
+        years = {int(v): n for v, n in self.facet_counts("year").items() if str(v).isdigit()}
+        return dict(sorted(years.items()))
+
+    def origin_counts(self) -> dict[str, int]:
+        """Matching cables per origin over the whole result set, commonest first."""
+        return self.facet_counts("origin")
+
     def to_dict(self) -> dict[str, Any]:
         """Everything, as JSON-ready data (the web API's shape)."""
         out = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
         out["pages"] = self.pages
         return out
+
+
+@dataclass(frozen=True)
+class CableView:
+    """One cable for its own page: the record plus what the index knows around it.
+
+    :param cable: the whole parsed cable (``indexer.Cable``), as stored in the index.
+    :param cited_by: refids of indexed cables whose ``REF`` lines cite this one, oldest first.
+    :param indexed_refs: the refids among ``cable.references`` and ``cited_by`` that are
+        in the index (so a page can link them and leave the others as plain text).
+    :param tag_meanings: each of the cable's TAGS -> its meaning, or ``None`` if unknown.
+    """
+
+    cable: Any
+    cited_by: tuple[str, ...] = ()
+    indexed_refs: frozenset[str] = frozenset()
+    tag_meanings: dict[str, str | None] = field(default_factory=dict)
+
+
+def _dataframe(records: list[dict[str, Any]]):
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pandas is an optional extra
+        raise ImportError(
+            "to_dataframe() needs pandas, an optional extra: "
+            "pip install 'cablesearch[pandas]' (or use to_records())."
+        ) from exc
+    return pd.DataFrame.from_records(records, columns=_RECORD_COLUMNS)
+
+
+#: The columns of :meth:`Hit.to_record`, in order (an empty page keeps them too).
+_RECORD_COLUMNS = [
+    "refid", "created", "origin", "classification", "caveats", "tags", "subject", "score",
+    "paragraphs", "snippet",
+]
 
 
 def _plain(value: Any) -> Any:

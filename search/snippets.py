@@ -1,0 +1,107 @@
+"""Highlighted snippets: find the query's terms in a paragraph and cut a window. Pure.
+
+Matching runs the paragraph through the *index's* analyzer (with character offsets), so
+a snippet marks exactly the words the index matched: ``trafficked`` lights up for the
+query ``trafficking`` because both stem alike, and nothing else does. Only the page's
+hits get snippets, and only from their best paragraphs, which keeps this cheap.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Callable, Iterable
+
+__all__ = ["match_spans", "choose_window", "make_snippet", "SNIPPET_CHARS"]
+
+#: About how long a snippet is, in characters (a few lines of a result list).
+SNIPPET_CHARS = 240
+
+
+def match_spans(
+    text: str, analyzer: Callable, terms: Iterable[str]
+) -> list[tuple[int, int, str]]:
+    """``(start, end, term)`` for every token of *text* the analyzer turns into one of *terms*.
+
+    :param analyzer: a Whoosh analyzer (called with ``chars=True``).
+    :param terms: analyzed term texts, as they are in the index.
+    """
+    wanted = set(terms)
+    if not wanted or not text:
+        return []
+    spans: dict[tuple[int, int], str] = {}
+    for tok in analyzer(text, chars=True, mode="index"):
+        if tok.text in wanted:
+            spans.setdefault((tok.startchar, tok.endchar), tok.text)
+    return [(s, e, t) for (s, e), t in sorted(spans.items())]
+
+
+def choose_window(spans: list[tuple[int, int, str]], length: int, size: int) -> tuple[int, int]:
+    """The ``(start, end)`` of the *size*-character window with the most distinct matched
+    terms (then the most matches, then the earliest); the text's start if nothing matched.
+    """
+    if not spans or length <= size:
+        return 0, min(length, size)
+    best, best_key = (spans[0][0], spans[0][1]), None
+    for i, (s0, _e0, _t) in enumerate(spans):
+        j, terms, count, last_end = i, set(), 0, spans[i][1]
+        while j < len(spans) and spans[j][1] - s0 <= size:
+            terms.add(spans[j][2])
+            count += 1
+            last_end = spans[j][1]
+            j += 1
+        key = (len(terms), count, -s0)
+        if best_key is None or key > best_key:
+            best, best_key = (s0, last_end), key
+    s0, e0 = best
+    slack = size - (e0 - s0)
+    start = max(0, s0 - slack // 3)
+    end = min(length, start + size)
+    start = max(0, min(start, end - size))
+    return start, end
+
+
+def _to_word_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    if start > 0 and not text[start - 1].isspace():
+        nxt = text.find(" ", start, end)
+        if nxt != -1:
+            start = nxt + 1
+    if end < len(text) and not text[end].isspace():
+        prev = text.rfind(" ", start, end)
+        if prev > start:
+            end = prev
+    return start, end
+
+
+def make_snippet(
+    text: str, spans: list[tuple[int, int, str]], size: int = SNIPPET_CHARS
+) -> tuple[str, tuple[tuple[int, int], ...], str]:
+    """Cut a snippet around the best cluster of matches.
+
+    :param text: the paragraph text.
+    :param spans: matches from :func:`match_spans`.
+    :returns: ``(plain_text, offsets, html)``: the snippet (``…`` where it was cut),
+        the ``(start, end)`` of each match within it, and the same snippet as escaped HTML
+        with each match in ``<mark>``.
+
+    >>> make_snippet("a <b> c", [(2, 5, "b")])
+    ('a <b> c', ((2, 5),), 'a <mark>&lt;b&gt;</mark> c')
+    """
+    start, end = choose_window(spans, len(text), size)
+    if start > 0 or end < len(text):
+        start, end = _to_word_edges(text, start, end)
+    body = text[start:end]
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    offsets = []
+    html_parts = [lead]
+    cursor = start
+    for s, e, _t in spans:
+        if s < start or e > end or s < cursor:
+            continue
+        html_parts.append(escape(text[cursor:s]))
+        html_parts.append(f"<mark>{escape(text[s:e])}</mark>")
+        offsets.append((s - start + len(lead), e - start + len(lead)))
+        cursor = e
+    html_parts.append(escape(text[cursor:end]))
+    html_parts.append(tail)
+    return lead + body + tail, tuple(offsets), "".join(html_parts)
