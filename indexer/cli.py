@@ -66,3 +66,63 @@ def progress_stream(quiet: bool):
 # ---- cables search ---------------------------------------------------------------------
 
 # ---- cables serve ----------------------------------------------------------------------
+
+
+@cli.command()
+@index_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. 127.0.0.1 serves only this machine; 0.0.0.0 listens on "
+    "every network interface, so anyone who can reach this machine can read the index.",
+)
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on; 0 picks a free one (the address is printed).",
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests served at the same time.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not print the address on stderr.")
+@domain_errors
+def serve(index_dir, host, port, threads, quiet):
+    """Serve the search web app (pages, JSON API, exports) with waitress.
+
+    The index may be built or rebuilt while it runs: the next request sees it.
+
+    Example:
+
+        cables serve --index instance/index --port 8000
+    """
+    # Imported here so `cables index` and `cables search` never pay for Flask.
+    from waitress import create_server
+
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": index_dir})
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="cablesearch")
+    except OSError as exc:
+        raise click.ClickException(
+            f"Cannot listen on {host}:{port}: {exc.strerror or exc}. Pick another --port."
+        ) from exc
+    out = progress_stream(quiet)
+    if out is not None:
+        print(f"Serving {index_dir} at http://{host}:{server.effective_port}/", file=out)
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"Listening on {host}: other machines can reach this server.", file=out)
+        print("Press Ctrl-C to stop.", file=out, flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
