@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--naive-max", type=int, default=25000,
                    help="skip naive Whoosh above this size (default 25000: it takes ~30 min at 251k)")
     p.add_argument("--keep", action="store_true", help="keep an existing index of ours (skip the build)")
+    p.add_argument("--profile", action="store_true",
+                   help="run our indexer under cProfile (bench/out/profile-index-N.prof); slows it")
 
     p = sub.add_parser("query", help="latency of CableSearch.search against FTS5")
     p.add_argument("--size", type=_sizes, default=[25000])
