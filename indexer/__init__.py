@@ -7,5 +7,17 @@ The public API::
 
 from .errors import ParseError
 from .models import Cable, Paragraph, Recipient, Source
+from .parsing import parse_text
+from .readers import read_cables
+from .refids import canonical_refid
 
-__all__ = ["Cable", "Paragraph", "Recipient", "Source", "ParseError"]
+__all__ = [
+    "Cable",
+    "Paragraph",
+    "Recipient",
+    "Source",
+    "ParseError",
+    "read_cables",
+    "parse_text",
+    "canonical_refid",
+]

@@ -1,0 +1,121 @@
+"""Pure text clean-ups shared by every cable format.
+
+Each function takes and returns ``str`` and does one thing, so the parsers can compose
+exactly the steps a format needs. None of them reads files or keeps state.
+
+Redactions: WikiLeaks replaced names with runs of ``X`` of varying length. Every run of
+three or more capital X's standing as (part of) a word becomes exactly :data:`REDACTED`
+(twelve X's, the commonest form), so a search for it, or a snippet showing it, is
+stable whatever length the source used.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+__all__ = [
+    "REDACTED",
+    "clean_text",
+    "despace_letters",
+    "drop_underlines",
+    "join_wrapped",
+    "normalize_dashes",
+    "normalize_newlines",
+    "normalize_quotes",
+    "normalize_redactions",
+    "unescape_html",
+]
+
+#: The one spelling of a redaction run in parsed text.
+REDACTED = "XXXXXXXXXXXX"
+
+_TAG = re.compile(r"<[^>]{0,2000}>")
+_BR = re.compile(r"<br\s*/?>", re.I)
+
+
+def unescape_html(text: str) -> str:
+    """Drop markup and decode entities (``&#x000A;`` -> newline, ``&amp;`` -> ``&``)."""
+    text = _BR.sub("\n", text)
+    text = _TAG.sub("", text)
+    return html.unescape(text)
+
+
+def normalize_newlines(text: str) -> str:
+    """``\\r\\n`` and lone ``\\r`` become ``\\n``; form feeds and NULs go."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\x00", "")
+
+
+_QUOTES = str.maketrans(
+    {
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+    }
+)
+_ESCAPED_QUOTE = re.compile(r"\\([\"'])")
+
+
+def normalize_quotes(text: str) -> str:
+    """Curly and prime quotes become straight; backslash-escaped quotes lose the backslash."""
+    return _ESCAPED_QUOTE.sub(r"\1", text.translate(_QUOTES))
+
+
+_DASHES = str.maketrans({"\u2014": "--", "\u2015": "--", "\u2013": "-", "\u2012": "-",
+                         "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u00a0": " "})
+
+
+def normalize_dashes(text: str) -> str:
+    """Em dashes become ``--`` (the cables' own spelling), other dashes ``-``; NBSP a space."""
+    return text.translate(_DASHES)
+
+
+_REDACTION = re.compile(r"X{3,}")
+
+
+def normalize_redactions(text: str) -> str:
+    """Every run of 3+ ``X`` becomes :data:`REDACTED` (see the module docstring)."""
+    return _REDACTION.sub(REDACTED, text)
+
+
+# Four or more single letters each followed by one space: "S E C R E T", "C o n f i ...".
+_SPACED = re.compile(r"(?<![A-Za-z])((?:[A-Za-z] ){3,}[A-Za-z])(?![A-Za-z])")
+
+
+def despace_letters(line: str) -> str:
+    """Close up spaced-out words (``S E C R E T`` -> ``SECRET``) in one line."""
+    if " " not in line:
+        return line
+    return _SPACED.sub(lambda m: m.group(1).replace(" ", ""), line)
+
+
+_UNDERLINE = re.compile(r"^[ \t]*[-=_]{3,}[-=_ \t]*$", re.M)
+
+
+def drop_underlines(text: str) -> str:
+    """Remove lines made only of dashes (``-----``, broken ``--------- ---``) or ``===``."""
+    return _UNDERLINE.sub("", text)
+
+
+_SPACES = re.compile(r"[ \t]+")
+_WRAP_HYPHEN = re.compile(r"(?<=[A-Za-z])-\n(?=[A-Za-z])")
+
+
+def join_wrapped(block: str) -> str:
+    """Join one block's hard-wrapped lines into a single line.
+
+    A line ending in a hyphen after a letter joins without a space, keeping the hyphen
+    (``anti-`` + ``trafficking`` -> ``anti-trafficking``): in these cables a wrap never
+    splits a word without one.
+    """
+    block = _WRAP_HYPHEN.sub("-", block.strip())
+    return _SPACES.sub(" ", block.replace("\n", " ")).strip()
+
+
+def clean_text(text: str) -> str:
+    """The format-independent clean-up: newlines, NFC, quotes, dashes, redactions."""
+    text = normalize_newlines(text)
+    text = unicodedata.normalize("NFC", text)
+    text = normalize_quotes(text)
+    text = normalize_dashes(text)
+    return normalize_redactions(text)

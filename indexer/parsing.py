@@ -1,0 +1,317 @@
+"""Parse one cable's text, in any supported format, into a :class:`~indexer.models.Cable`.
+
+:func:`parse_text` is pure and total: for any ``str`` it returns a ``Cable`` with the
+fields it could find (a fragment with only ``TAGS`` and ``SUBJECT`` lines gives a Cable
+with only tags and subject). It raises :class:`~indexer.errors.ParseError` only when
+the input is not text at all (``bytes``, ``None``, a number), or is a ``jsonl`` record
+that is not valid JSON of a cable.
+
+The work is split by concern: :mod:`indexer.formats` unwraps a format into metadata,
+routing header and text; :mod:`indexer.header` reads the routing block;
+:mod:`indexer.preamble` reads the labelled lines before paragraph 1;
+:mod:`indexer.body` splits paragraphs and finds the summary and signature.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from . import body as _body
+from . import header as _header
+from . import preamble as _pre
+from .errors import ParseError
+from .formats import FORMATS, Parts, detect_format, unwrap
+from .models import Cable, Paragraph, Source
+from .normalize import clean_text, despace_letters, drop_underlines, join_wrapped
+from .refids import canonical_refid, station_for, year_of
+
+__all__ = ["parse_text", "assemble"]
+
+
+def parse_text(text: str, format: str | None = None, refid: str | None = None) -> Cable:
+    """Parse one cable (or a fragment of one).
+
+    :param text: the cable in any supported format; see :mod:`indexer.formats`.
+    :param format: ``html``, ``csv``, ``blog``, ``text`` or ``jsonl``; detected when
+        ``None``.
+    :param refid: the cable's own id when known from outside (a CSV column, a file
+        name). It names the cable when the text doesn't, and its year resolves
+        year-less references (``REF: A. TBILISI 1605`` in a 2007 cable ->
+        ``07TBILISI1605``).
+    :raises ParseError: when ``text`` is not a ``str``, ``format`` is unknown, or a
+        ``jsonl`` record is not a cable.
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected text (str), got {type(text).__name__}")
+    fmt = format or detect_format(text)
+    if fmt not in FORMATS:
+        raise ParseError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "jsonl":
+        return cable_from_json(text)
+    parts = unwrap(text, fmt)
+    return assemble(parts, Source(path=None, format=fmt), refid=refid)
+
+
+def cable_from_json(line: str, source: Source | None = None) -> Cable:
+    """One JSON Lines record (as written by ``Cable.to_json``) back into a Cable."""
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        raise ParseError(f"not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ParseError("a JSON Lines record must be an object")
+    try:
+        cable = Cable.from_dict(data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise ParseError(f"not a cable record: {exc}") from None
+    if source is not None and cable.source is None:
+        cable = _replace_source(cable, source)
+    return cable
+
+
+def _replace_source(cable: Cable, source: Source) -> Cable:
+    from dataclasses import replace
+
+    return replace(cable, source=source)
+
+
+# --- assembling a Cable from Parts ---------------------------------------------------
+
+# Routing-block lines, for texts whose header is not a separate field.
+_ROUTING = re.compile(
+    r"^\s*(?:VZCZC|[RPOZ]{1,2}\s+[A-Z]{4,5}\b|[RPOZ]{1,2}(?:\s+[RPOZ])?\s+\d{6}Z|DE\s+[A-Z]{4,5}|"
+    r"ZNY\b|ZNR\b|ZEN\b|ZFR\b|FM\s|TO\s|INFO\s|XMT\s|BT\s*$|[A-Z0-9]{4,7}/\S|\d{6}Z\s)"
+)
+_FM_OR_TO = re.compile(r"^\s*(?:FM|TO)\s", re.M)
+_PAGE_LINE = re.compile(r"^\s*PAGE\s+\d+\s+[A-Z ]+\s+\d+\s+\d+\s+OF\s+\d+\s+\d{6}Z.*$")
+_SECTION = re.compile(r"\bSECTION\s+\d{1,3}\s+OF\s+\d{1,3}\b", re.I)
+_CLASS_SERIAL = re.compile(r"^[A-Za-z /]*?\b([A-Za-z][A-Za-z .'-]*?)\s+0*(\d{1,7})\s*$")
+_SPACED_START = re.compile(r"^\s*[A-Za-z] [A-Za-z] [A-Za-z] ")
+_PARTIAL = re.compile(r"This record is a partial extract of the original cable\.\s*"
+                      r"The full text of the original cable is not available\.", re.I)
+_DTG_LINE = re.compile(r"^\s*(?:[RPOZ]{1,2}\s+)?\d{6}Z\s+[A-Za-z]{3}\s+\d{2,4}\s*$")
+_PARA1 = re.compile(r"^\s*(?:¶\s*1\s*\.|1\s*\.\s)")
+_PILCROW = re.compile(r"^\s*¶\s*\d")
+_HANDLING = re.compile(
+    r"^\s*(?:(?:SIPDIS|NOFORN|EXDIS|NODIS|LIMDIS|STADIS|ORCON|NOCONTRACT|PROPIN|SENSITIVE|"
+    r"CHEROKEE|FOUO|NOSIPDIS|SBU|SPECIAL HANDLING|FOR OFFICIAL USE ONLY|"
+    r"SENSITIVE BUT UNCLASSIFIED|LIMITED OFFICIAL USE|NOT FOR (?:INTERNET|PUBLIC)[A-Z ]*|"
+    r"ROGER CHANNEL|CORRECTED COPY[A-Z ()]*|C O R R E C T E D C O P Y[A-Z ()]*)"
+    r"[\s,;.:/-]*)+$",
+    re.I,
+)
+
+
+def _split_header(text: str) -> tuple[str, str]:
+    """Separate a leading routing block from the text, when the text carries one."""
+    if not _FM_OR_TO.search(text[:6000]):
+        return "", text
+    lines = text.split("\n")
+    end = 0
+    seen_routing = False
+    for i, line in enumerate(lines[:200]):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _ROUTING.match(line) or (seen_routing and _in_address_list(lines, i)):
+            seen_routing = True
+            end = i + 1
+            continue
+        break
+    if not seen_routing or not _FM_OR_TO.search("\n".join(lines[:end])):
+        return "", text
+    return "\n".join(lines[:end]), "\n".join(lines[end:])
+
+
+def _in_address_list(lines: list[str], i: int) -> bool:
+    # An address line continuing TO/INFO: upper case, no sentence punctuation.
+    line = lines[i].strip()
+    return bool(re.match(r"^[A-Z0-9][A-Z0-9 /&.,()'-]*$", line)) and _pre.classification_in(
+        despace_letters(line)
+    ) is None and not re.match(r"^(?:E\.?\s?O\.?|TAGS?|SUBJ|REF|SIPDIS)\b", line)
+
+
+def _clean_lines(text: str) -> tuple[list[str], list[str]]:
+    """Text lines with section breaks removed, and the classification lines seen."""
+    out: list[str] = []
+    class_lines: list[str] = []
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if _SPACED_START.match(line):
+            closed = despace_letters(line)
+            if _pre.classification_in(closed):
+                line = closed
+        if _pre.classification_in(line) and (
+            _SECTION.search(line) or (len(line) < 90 and _CLASS_SERIAL.match(line) and
+                                       _serial_station(line))
+            or _HANDLING.match(line[len(_pre.classification_in(line) or ""):] or "X")
+        ):
+            class_lines.append(line)
+            continue
+        if _SECTION.match(line.strip()) or _PAGE_LINE.match(line):
+            continue
+        out.append(line)
+    return out, class_lines
+
+
+def _serial_station(line: str) -> str | None:
+    m = _CLASS_SERIAL.match(line)
+    if not m:
+        return None
+    words = m.group(1).split()
+    for start in range(len(words)):
+        station = station_for(" ".join(words[start:]), False)
+        if station:
+            return station
+    return None
+
+
+def _refid_from_class_line(lines: list[str], year: int | None) -> str | None:
+    for line in lines:
+        m = _CLASS_SERIAL.match(_SECTION.sub(" ", line))
+        if m and year is not None:
+            rid = canonical_refid(f"{m.group(1)} {m.group(2)}", year)
+            if rid:
+                return rid
+            words = m.group(1).split()
+            for start in range(1, len(words)):
+                rid = canonical_refid(" ".join(words[start:]) + " " + m.group(2), year)
+                if rid:
+                    return rid
+    return None
+
+
+def _derived_classification(base: str | None, caveats: list[str]) -> str | None:
+    if base is None:
+        return None
+    if base in ("LIMITED OFFICIAL USE",) or (base == "UNCLASSIFIED" and (
+            "FOUO" in caveats or "SENSITIVE" in caveats)):
+        return "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
+    if base in ("SECRET", "CONFIDENTIAL", "TOP SECRET") and "NOFORN" in caveats:
+        return f"{base}//NOFORN"
+    return base
+
+
+def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
+    """Build the Cable from a format's :class:`Parts` (pure)."""
+    meta = parts.meta
+    header = _PARTIAL.sub("", clean_text(parts.header)).strip("\n")
+    text = _PARTIAL.sub("", clean_text(parts.text))
+    if not header.strip():
+        header, text = _split_header(text)
+    text = drop_underlines(text)
+    lines, class_lines = _clean_lines(text)
+
+    # The preamble: everything before paragraph 1 (or, when nothing is numbered, the
+    # labelled lines near the top).
+    pend = next((i for i, l in enumerate(lines) if _PILCROW.match(l)), None)
+    if pend is None:
+        pend = next((i for i, l in enumerate(lines) if _PARA1.match(l)), None)
+    if pend is None:
+        pend = min(len(lines), 80)
+    segs, used = _pre.segments(lines[:pend])
+    if pend == min(len(lines), 80) and used:
+        pend = max(used) + 1
+        segs, used = _pre.segments(lines[:pend])
+
+    caveats: list[str] = []
+    for line in class_lines:
+        caveats.extend(_pre.caveats_in(line))
+    lead: list[str] = []
+    preamble_out: list[str] = []
+    for i, line in enumerate(lines[:pend]):
+        if i in used:
+            continue
+        if _pre.classification_in(line) and len(line) < 120:
+            class_lines.append(line)
+            caveats.extend(_pre.caveats_in(line))
+            continue
+        if _DTG_LINE.match(line):
+            preamble_out.append(line.strip())
+            continue
+        if _HANDLING.match(line):
+            caveats.extend(_pre.caveats_in(line))
+            preamble_out.append(line.strip())
+            continue
+        lead.append(line)
+    # Handling marks in the header's last lines (CSV headers carry the classification line).
+    for line in header.split("\n")[-6:]:
+        if _pre.classification_in(despace_letters(line)) or _HANDLING.match(line):
+            caveats.extend(_pre.caveats_in(despace_letters(line)))
+    caveats = list(dict.fromkeys(caveats))
+
+    rest = lead + lines[pend:]
+    names, sig_start = _body.signers(rest)
+    paras = _body.paragraphs(rest[:sig_start])
+
+    # Metadata: the wrapper's first, then what the text says.
+    created = meta.get("created") or _header.parse_dtg(header) or _header.parse_dtg(text[:3000])
+    own_refid = canonical_refid(meta.get("refid")) or canonical_refid(refid) or \
+        (meta.get("refid") or refid or None)
+    year = None
+    if own_refid and re.match(r"^\d{2}", own_refid):
+        year = int(own_refid[:2])
+    elif created:
+        year = year_of(created.year)
+    if not own_refid:
+        own_refid = _refid_from_class_line(class_lines, year)
+    origin = meta.get("origin") or _header.origin_from_sender(_header.sender_line(header))
+    base = next((c for c in (_pre.classification_in(l) for l in class_lines) if c), None)
+    classification = meta.get("classification") or _derived_classification(base, caveats)
+    subject = _pre.subject(segs.get("subject")) or _pre.subject(meta.get("subject"))
+    refs = list(_pre.references(segs.get("ref"), year))
+    for r in meta.get("references", ()):
+        c = canonical_refid(r) or r
+        if c not in refs:
+            refs.append(c)
+    to, info = _header.parse_recipients(header)
+    decl_src = segs.get("eo") or ""
+    decl = _pre.decl_date("DECL: " + decl_src if "DECL" not in decl_src.upper() else decl_src) \
+        if decl_src else None
+    if decl is None and "eo" not in segs:
+        decl = _pre.decl_date("\n".join(lines[:pend]))
+
+    body_text = _render_body(class_lines[:1], preamble_out, segs, paras, names)
+    return Cable(
+        refid=own_refid,
+        created=created if isinstance(created, datetime) else None,
+        origin=origin,
+        classification=classification,
+        caveats=tuple(caveats),
+        subject=subject,
+        tags=_pre.tags(segs.get("tags")),
+        references=tuple(refs),
+        signers=names,
+        classified_by=_pre.classified_by(segs.get("classified")),
+        nondisclosure_deadline=decl,
+        recipients=to,
+        info_recipients=info,
+        summary=_body.summary(paras),
+        header=header.strip(),
+        body=body_text,
+        paragraphs=paras,
+        source=source,
+    )
+
+
+_SEG_LABELS = (("eo", "E.O."), ("tags", "TAGS:"), ("subject", "SUBJECT:"), ("ref", "REF:"),
+               ("classified", "Classified By:"))
+
+
+def _render_body(class_lines, handling, segs, paras: tuple[Paragraph, ...], names) -> str:
+    """The cleaned cable text: preamble lines, numbered paragraphs, signature."""
+    top: list[str] = [join_wrapped(l) for l in class_lines]
+    top.extend(handling)
+    for key, label in _SEG_LABELS:
+        if segs.get(key):
+            top.append(f"{label} {segs[key]}")
+    blocks = ["\n".join(top)] if top else []
+    for p in paras:
+        lead = f"{p.number}. " if p.number is not None else ""
+        mark = f"({p.marking}) " if p.marking else ""
+        blocks.append(f"{lead}{mark}{p.text}")
+    if names:
+        blocks.append("\n".join(names))
+    return "\n\n".join(b for b in blocks if b)

@@ -1,0 +1,284 @@
+"""Read cables from files and directories, lazily, whatever their format.
+
+:func:`read_cables` is the one entry point. It never raises because of bad data: a
+file or record that can't be read becomes a :class:`~indexer.errors.ParseError`
+*diagnostic* and reading goes on. The diagnostics channel:
+
+* ``errors`` may be a list: each ``ParseError`` is appended to it (with ``path``,
+  ``location`` such as ``"row 12"`` / ``"line 40"``, and ``reason``);
+* or a callable: it is called with each ``ParseError``;
+* or ``None``: diagnostics are dropped (count them by passing a list).
+
+Non-fatal notes (a file decoded as cp1252 rather than UTF-8) are reported through the
+same channel as ``ParseError`` whose reason starts with ``"note:"``; the cables are
+still yielded. :func:`is_note` tells the two apart.
+
+Memory stays bounded: multi-cable files (``cables.csv``, ``.jsonl``) are streamed
+record by record through a text wrapper, never read whole; single-cable files are read
+one at a time (a cable page is tens of KB; files over :data:`MAX_FILE_BYTES` are
+reported and skipped rather than read).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .errors import ParseError
+from .formats import CSV_OPTIONS, FORMATS, csv_parts, detect_format, unwrap
+from .models import Cable, Source
+from .parsing import assemble, cable_from_json
+
+__all__ = ["read_cables", "iter_files", "is_note", "MAX_FILE_BYTES"]
+
+#: A single-cable file larger than this is not a cable; it is reported and skipped.
+#: (Multi-cable files, CSV and JSONL, are streamed and have no limit.)
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Bytes sniffed to detect a file's format and encoding.
+_SNIFF = 64 * 1024
+#: File names skipped when walking a directory.
+_SKIP_NAMES = {"README.md", "README", "README.txt", ".DS_Store", "LICENSE"}
+
+ErrorSink = list | Callable[[ParseError], object] | None
+
+
+def is_note(error: ParseError) -> bool:
+    """True for informational diagnostics (e.g. a fallback encoding was used)."""
+    return error.reason.startswith("note:")
+
+
+def _reporter(errors: ErrorSink) -> Callable[[ParseError], None]:
+    if errors is None:
+        return lambda e: None
+    if isinstance(errors, list):
+        return errors.append
+    if callable(errors):
+        return lambda e: errors(e)  # noqa: E731 - keep the caller's return value out
+    raise TypeError("errors must be a list, a callable or None")
+
+
+def iter_files(path: str | os.PathLike) -> Iterator[Path]:
+    """``path`` itself if it is a file, else every file below it, sorted, hidden skipped."""
+    p = Path(path)
+    if p.is_file():
+        yield p
+        return
+    for root, dirs, files in os.walk(p):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name in _SKIP_NAMES:
+                continue
+            yield Path(root) / name
+
+
+def read_cables(
+    path: str | os.PathLike,
+    format: str | None = None,
+    errors: ErrorSink = None,
+) -> Iterator[Cable]:
+    """Yield every cable in a file or directory tree, lazily.
+
+    :param path: a file, or a directory read recursively in sorted order.
+    :param format: force one of ``html``, ``csv``, ``blog``, ``text``, ``jsonl`` for
+        every file; detected per file when ``None``.
+    :param errors: where diagnostics go: a list to append ``ParseError`` to, a
+        callable, or ``None`` (see the module docstring).
+    :raises ParseError: only for a path that does not exist or an unknown ``format``
+        (a usage error, not bad data).
+    """
+    report = _reporter(errors)
+    if format is not None and format not in FORMATS:
+        raise ParseError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    p = Path(path)
+    if not p.exists():
+        raise ParseError("no such file or directory", path=str(path))
+    for file in iter_files(p):
+        try:
+            yield from _read_file(file, format, report)
+        except (OSError, UnicodeError, csv.Error, MemoryError, RecursionError) as exc:
+            report(ParseError(f"unreadable: {exc}", path=str(file)))
+        except ParseError as exc:
+            report(exc if exc.path else ParseError(exc.reason, path=str(file), location=exc.location))
+
+
+def _sniff(file: Path) -> bytes:
+    with open(file, "rb") as fh:
+        return fh.read(_SNIFF)
+
+
+def _encoding(head: bytes) -> str:
+    """``utf-8`` (BOM-aware) when the sniffed bytes decode, else ``cp1252``."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sniffed block is still UTF-8.
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+        return "cp1252"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if not head:
+        return False
+    if b"\x00" in head[:8192]:
+        return True
+    control = sum(1 for b in head[:8192] if b < 9 or 13 < b < 32)
+    return control > len(head[:8192]) * 0.05
+
+
+def _read_file(file: Path, fmt: str | None, report) -> Iterator[Cable]:
+    path = str(file)
+    head = _sniff(file)
+    if not head.strip():
+        report(ParseError("empty file", path=path))
+        return
+    if _looks_binary(head):
+        report(ParseError("binary data, not a cable", path=path))
+        return
+    encoding = _encoding(head)
+    sniffed_text = head.decode(encoding, errors="replace")
+    kind = fmt or _format_for(file, sniffed_text)
+    if kind in ("csv", "jsonl"):
+        yield from _stream(file, kind, encoding, report)
+        return
+    size = file.stat().st_size
+    if size > MAX_FILE_BYTES:
+        report(ParseError(
+            f"{size} bytes is too large for one {kind} cable (limit {MAX_FILE_BYTES}); "
+            "split it or use the csv/jsonl formats", path=path))
+        return
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _decode_legacy(data)
+        report(ParseError("note: not valid UTF-8; decoded as cp1252", path=path))
+    hint = _refid_from_name(file)
+    yield assemble(unwrap(text, kind), Source(path=path, format=kind), refid=hint)
+
+
+def _decode_legacy(data: bytes) -> str:
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _format_for(file: Path, text: str) -> str:
+    suffix = file.suffix.lower()
+    if suffix == ".jsonl":
+        return "jsonl"
+    if suffix in (".html", ".htm"):
+        return "html"
+    kind = detect_format(text)
+    if kind == "csv" or (suffix == ".csv" and kind == "text"):
+        return "csv"
+    return kind
+
+
+def _refid_from_name(file: Path) -> str | None:
+    stem = file.stem.upper()
+    return stem if stem[:2].isdigit() and any(c.isalpha() for c in stem) else None
+
+
+class _LineCounter(io.TextIOBase):
+    """A text stream that counts the newlines it has handed out (for row -> line)."""
+
+    def __init__(self, raw: io.TextIOBase):
+        self._raw = raw
+        self.lines = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._raw.readline()
+        if not line:
+            raise StopIteration
+        self.lines += 1
+        return line
+
+
+def _open_text(file: Path, encoding: str, report) -> io.TextIOBase:
+    # Undecodable bytes in a huge stream become U+FFFD with one note, rather than
+    # aborting the whole file; the note names the file.
+    enc = "utf-8" if encoding == "cp1252" else encoding
+    handler = "cp1252_fallback"
+    _register_fallback()
+    fh = open(file, "r", encoding=enc, errors=handler, newline="")
+    if encoding == "cp1252":
+        report(ParseError("note: not valid UTF-8; undecodable bytes read as cp1252",
+                          path=str(file)))
+    return fh
+
+
+_REGISTERED = False
+
+
+def _register_fallback() -> None:
+    global _REGISTERED
+    if _REGISTERED:
+        return
+
+    def fallback(exc: UnicodeDecodeError):
+        bad = exc.object[exc.start:exc.end]
+        return bad.decode("latin-1").translate(_CP1252_FIX), exc.end
+
+    codecs.register_error("cp1252_fallback", fallback)
+    _REGISTERED = True
+
+
+# Bytes 0x80-0x9f decoded as latin-1 are C1 controls; cp1252 has letters there.
+_CP1252_FIX = {i: ord(bytes([i]).decode("cp1252", errors="replace")) for i in range(0x80, 0xA0)}
+
+
+def _stream(file: Path, kind: str, encoding: str, report) -> Iterator[Cable]:
+    path = str(file)
+    with _open_text(file, encoding, report) as fh:
+        if kind == "jsonl":
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield cable_from_json(line, Source(path=path, format="jsonl", row=lineno,
+                                                       line=lineno))
+                except ParseError as exc:
+                    report(ParseError(exc.reason, path=path, location=f"line {lineno}"))
+            return
+        counter = _LineCounter(fh)
+        reader = csv.reader(counter, **CSV_OPTIONS)
+        row_no = 0
+        while True:
+            start = counter.lines + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                report(ParseError(f"bad CSV: {exc}", path=path, location=f"line {start}"))
+                continue
+            row_no += 1
+            if not row or not any(c.strip() for c in row):
+                continue
+            where = f"row {row_no} (line {start})"
+            if len(row) < 8 or not row[0].strip().isdigit():
+                report(ParseError(
+                    f"expected 8 columns (id, date, refid, origin, classification, references, "
+                    f"header, content), got {len(row)}", path=path, location=where))
+                if len(row) < 3:
+                    continue
+            try:
+                parts = csv_parts(row)
+                yield assemble(parts, Source(path=path, format="csv", row=row_no, line=start))
+            except (ValueError, IndexError, RecursionError) as exc:  # defensive: never stop
+                report(ParseError(f"could not parse: {exc}", path=path, location=where))

@@ -1,0 +1,250 @@
+"""Cable reference ids: one canonical spelling for every way a cable is cited.
+
+A refid is a two-digit year, the sending station and a serial: ``06BANGKOK3955``. In
+cable text the same cable appears as ``06 BANGKOK 3955``, ``BANGKOK 003955`` (year taken
+from context), ``06 Bangkok 3955``, with the station misspelled (``NARIOBI``),
+abbreviated (``RIO DE JAN``) or written as the address (``SECSTATE``, ``USUN NEW YORK``).
+:func:`canonical_refid` maps all of those onto one id; :func:`find_refids` pulls every
+cited id out of a ``REF:`` block.
+
+The station list (``data/stations.txt``) is generated from the public list of all
+Cablegate refids by :mod:`indexer.make_stations`; hand-made abbreviations are below.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+__all__ = ["canonical_refid", "find_refids", "station_for", "year_of", "STATIONS"]
+
+
+def _load_table() -> tuple[frozenset[str], dict[str, str]]:
+    stations: set[str] = set()
+    aliases: dict[str, str] = {}
+    text = (Path(__file__).parent / "data" / "stations.txt").read_text("utf-8")
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if "=" in line:
+            alias, station = line.split("=", 1)
+            aliases[alias] = station
+        else:
+            stations.add(line)
+    return frozenset(stations), aliases
+
+
+#: Every station that appears in a Cablegate refid, spelled as in the refid.
+STATIONS, _GENERATED_ALIASES = _load_table()
+
+#: Abbreviations, addresses and misspellings seen in citations, keyed by the spelling
+#: with spaces and punctuation removed.
+_MANUAL_ALIASES = {
+    "SECSTATE": "STATE",
+    "SECSTATEWASHDC": "STATE",
+    "STATEWASHDC": "STATE",
+    "DEPT": "STATE",
+    "DEPTOFSTATE": "STATE",
+    "RIODEJAN": "RIODEJANEIRO",
+    "RIODEJANIERO": "RIODEJANEIRO",
+    "RIO": "RIODEJANEIRO",
+    "NARIOBI": "NAIROBI",
+    "USUN": "USUNNEWYORK",
+    "USUNNY": "USUNNEWYORK",
+    "USUNNEWYORKCITY": "USUNNEWYORK",
+    "USMISSIONUSUNNEWYORK": "USUNNEWYORK",
+    "USMISSIONUSUN": "USUNNEWYORK",
+    "USMISSIONUSNATO": "USNATO",
+    "USNATOBRUSSELS": "USNATO",
+    "USEU": "USEUBRUSSELS",
+    "USMISSIONUSEU": "USEUBRUSSELS",
+    "USMISSIONUSOSCE": "USOSCE",
+    "USOSCEVIENNA": "USOSCE",
+    "UNVIE": "UNVIEVIENNA",
+    "USMISSIONUNVIE": "UNVIEVIENNA",
+    "USMISSIONGENEVA": "GENEVA",
+    "USMISSIONUNROME": "UNROME",
+    "USUNROME": "UNROME",
+    "HAGUE": "THEHAGUE",
+    "ADDIS": "ADDISABABA",
+    "HOCHIMINH": "HOCHIMINHCITY",
+    "HCMC": "HOCHIMINHCITY",
+    "DARESSALAM": "DARESSALAAM",
+    "DAR": "DARESSALAAM",
+    "MEXICOCITY": "MEXICO",
+    "PANAMACITY": "PANAMA",
+    "GUATEMALACITY": "GUATEMALA",
+    "KUWAITCITY": "KUWAIT",
+    "VATICANCITY": "VATICAN",
+    "HOLYSEE": "VATICAN",
+    "ULANBATOR": "ULAANBAATAR",
+    "ULAANBATAR": "ULAANBAATAR",
+    "USINTHAVANA": "HAVANA",
+    "USINT": "HAVANA",
+    "RPO": "RPODUBAI",
+    "DUBAIRPO": "RPODUBAI",
+    "TAIPEIAIT": "AITTAIPEI",
+    "AIT": "AITTAIPEI",
+    "KIYV": "KYIV",
+    "STPETERSBURGRUSSIA": "STPETERSBURG",
+    "SAINTPETERSBURG": "STPETERSBURG",
+    "PORTOSPAIN": "PORTOFSPAIN",
+    "PORTAUPRINCEHAITI": "PORTAUPRINCE",
+    "KL": "KUALALUMPUR",
+    "USDOCGENEVA": "USTRGENEVA",
+}
+
+#: Address prefixes that cite a post rather than name the station (``AMEMBASSY X``).
+_PREFIXES = ("AMEMBASSY", "AMEMB", "AMCONSUL", "AMCONGEN", "USMISSION", "AMCONSULATE")
+
+_YEAR_ID = re.compile(r"^\s*(\d{2}|\d{4})?\s*([A-Z][A-Z .'/&-]*?)\s*(\d{1,7})\s*$")
+_NOT_ALNUM = re.compile(r"[^A-Z]")
+
+
+def year_of(year: int | str | None) -> int | None:
+    """A two-digit year from ``2007``, ``7``, ``"07"`` or ``"2007"``; ``None`` if unusable."""
+    if year is None:
+        return None
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        return None
+    if y < 0:
+        return None
+    return y % 100
+
+
+def _damerau1(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by at most one edit or adjacent swap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        if a[i + 1 :] == b[i + 1 :]:
+            return True
+        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    if la > lb:
+        return a[i + 1 :] == b[i:]
+    return a[i:] == b[i + 1 :]
+
+
+_BY_LENGTH: dict[int, list[str]] = {}
+for _s in STATIONS:
+    _BY_LENGTH.setdefault(len(_s), []).append(_s)
+
+
+@functools.lru_cache(maxsize=8192)
+def station_for(name: str, fuzzy: bool = True) -> str | None:
+    """The station as spelled in refids for a written name, or ``None`` if unknown.
+
+    ``"Bangkok"`` -> ``BANGKOK``, ``"RIO DE JAN"`` -> ``RIODEJANEIRO``,
+    ``"AMEMBASSY NAIROBI"`` -> ``NAIROBI``, ``"NARIOBI"`` -> ``NAIROBI``.
+    """
+    key = _NOT_ALNUM.sub("", name.upper())
+    if not key:
+        return None
+    for candidate in _candidates(key):
+        if candidate in STATIONS:
+            return candidate
+        hit = _MANUAL_ALIASES.get(candidate) or _GENERATED_ALIASES.get(candidate)
+        if hit:
+            return hit
+    # Unknown long spellings one typo away from exactly one station are that station;
+    # short ones are too easily a different word.
+    if fuzzy and len(key) >= 7:
+        near = [
+            s for n in (len(key) - 1, len(key), len(key) + 1) for s in _BY_LENGTH.get(n, ())
+            if _damerau1(key, s)
+        ]
+        if len(near) == 1:
+            return near[0]
+    return None
+
+
+def _candidates(key: str):
+    yield key
+    for prefix in _PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix):
+            yield key[len(prefix) :]
+    if key.startswith("EFTO") and len(key) > 4:
+        yield key[4:]
+
+
+def canonical_refid(text: str | None, year: int | str | None = None) -> str | None:
+    """The canonical refid for a written citation, or ``None`` if it isn't one.
+
+    :param text: ``06BANGKOK3955``, ``06 BANGKOK 3955``, ``bangkok 003955``,
+        ``STATE 123456``, ``USUN NEW YORK 456``, ``RIO DE JAN 12`` ...
+    :param year: the year to use when ``text`` has none (the citing cable's year),
+        as ``2006``, ``6`` or ``"06"``. Without a year in either place the result is
+        ``None``: a serial means nothing without its year.
+    :returns: e.g. ``06BANGKOK3955``: two-digit year, station as spelled in refids,
+        serial without leading zeros.
+    """
+    if not text:
+        return None
+    m = _YEAR_ID.match(text.upper())
+    if not m:
+        return None
+    y = year_of(m.group(1)) if m.group(1) else year_of(year)
+    if y is None:
+        return None
+    station = station_for(m.group(2))
+    if station is None:
+        return None
+    serial = int(m.group(3))
+    if serial == 0:
+        return None
+    return f"{y:02d}{station}{serial}"
+
+
+# A citation inside a REF block: optional year, one to five words of station, serial.
+# The serial must not run on into letters or a slash (``CA-3400``, ``12/31``).
+_CITATION = re.compile(
+    r"(?<![A-Z0-9/])(?:(\d{4}|\d{2})\s?)?"
+    r"((?:[A-Z][A-Z.'&]*\s){0,4}[A-Z][A-Z.'&]*)\s?(\d{1,7})(?![\dA-Z/])"
+)
+
+
+def find_refids(text: str, year: int | str | None = None) -> list[str]:
+    """Every cable cited in ``text`` (a ``REF:`` block), canonical, in order, once each.
+
+    Words before the station (list letters ``A.``, ``AND``, ``REFTEL``) are tried off
+    one by one until the rest names a station; citations of emails, memos, dates and
+    anything whose station is unknown are skipped.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    upper = text.upper()
+    for m in _CITATION.finditer(upper):
+        words = m.group(2).split()
+        y = year_of(m.group(1)) if m.group(1) else year_of(year)
+        if y is None:
+            continue
+        serial = int(m.group(3))
+        if serial == 0:
+            continue
+        station = _station_in(words)
+        if station:
+            refid = f"{y:02d}{station}{serial}"
+            if refid not in seen:
+                seen.add(refid)
+                out.append(refid)
+    return out
+
+
+def _station_in(words: list[str]) -> str | None:
+    """The longest trailing run of ``words`` that names a station, exact before fuzzy."""
+    for fuzzy in (False, True):
+        for start in range(len(words)):
+            station = station_for(" ".join(words[start:]), fuzzy)
+            if station:
+                return station
+    return None
