@@ -69,13 +69,14 @@ MIN_WORD = 4
 #: Keys shorter than this are not used: "Bush" (``bx``) would match half the names.
 MIN_KEY = 3
 
-# Multi-letter spellings first (longest match wins), then single letters. Classes are
-# upper-case letters; "V" is a vowel, "H" an h, both dropped from keys after the first letter.
+# Multi-letter spellings first (longest match wins), then single letters. Consonant classes
+# are upper-case letters, vowels stay lower case ("ou", "oo" -> u and "ee" -> i, as French
+# and English spellings write them); vowels and an inner "H" drop from keys.
 _DIGRAPHS = (
     ("shch", "X"), ("tsch", "X"), ("dsch", "J"),
     ("sch", "X"), ("tch", "X"), ("dzh", "J"),
     ("kh", "K"), ("gh", "K"), ("ck", "K"), ("ch", "X"), ("sh", "X"), ("zh", "J"),
-    ("dj", "J"), ("ph", "F"), ("th", "T"), ("dh", "T"), ("ts", "S"), ("tz", "S"),
+    ("dj", "J"), ("ph", "F"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("th", "T"), ("dh", "T"), ("ts", "S"), ("tz", "S"),
 )
 _SINGLE = {
     **{v: v for v in "aeiou"},
@@ -185,7 +186,7 @@ def name_keys(text: str) -> list[str]:
     """Terms for the ``names`` field: for each distinct name-like word of ``text``, in order
     of first appearance, its key and ``key_word``.
 
-    >>> name_keys("Libyan leader QADHAFI met Qadhafi's son")
+    >>> name_keys("The leader QADHAFI met Qadhafi's son")
     ['ktf', 'ktf_qadhafi']
     """
     out: dict[str, None] = {}
