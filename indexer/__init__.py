@@ -5,6 +5,7 @@ The public API::
     from indexer import read_cables, parse_text, canonical_refid, Cable
 """
 
+from .build import BuildCounts, IndexStats, build_index, index_stats, open_index
 from .errors import ParseError
 from .models import Cable, Paragraph, Recipient, Source
 from .parsing import parse_text
@@ -20,4 +21,9 @@ __all__ = [
     "read_cables",
     "parse_text",
     "canonical_refid",
+    "build_index",
+    "open_index",
+    "index_stats",
+    "BuildCounts",
+    "IndexStats",
 ]

@@ -63,6 +63,116 @@ def progress_stream(quiet: bool):
 
 # ---- cables index / cables stats -------------------------------------------------------
 
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
+
+
+class _ProgressLine:
+    """One self-rewriting stderr line: cables, cables/s, MB/s and an ETA from bytes read."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.width = 0
+
+    def __call__(self, p) -> None:
+        rate = p.cables / p.seconds if p.seconds > 0 else 0.0
+        mbs = p.bytes_done / 1e6 / p.seconds if p.seconds > 0 else 0.0
+        parts = [f"{p.cables:,} cables", f"{rate:,.0f} cables/s"]
+        if p.bytes_total:
+            parts.append(f"{p.bytes_done / 1e6:,.1f}/{p.bytes_total / 1e6:,.1f} MB, {mbs:.2f} MB/s")
+            if p.bytes_done and p.stage != "done":
+                left = (p.bytes_total - p.bytes_done) / (p.bytes_done / p.seconds)
+                parts.append(f"ETA {_duration(left)}")
+        if p.stage == "committing":
+            parts.append("committing")
+        line = "indexing: " + ", ".join(parts)
+        pad = max(0, self.width - len(line))
+        self.width = len(line)
+        end = "\n" if p.stage == "done" else ""
+        self.stream.write("\r" + line + " " * pad + end)
+        self.stream.flush()
+
+
+@cli.command("index")
+@index_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--rebuild", is_flag=True, help="Build a fresh index beside the live one and swap it in when done.")
+@click.option(
+    "--wait",
+    default=0.0,
+    type=click.FloatRange(0),
+    metavar="SECONDS",
+    help="If another run is indexing, wait up to this long for it instead of failing.",
+)
+@click.option(
+    "--batch-size",
+    default=None,
+    type=click.IntRange(1),
+    help="Cables per commit (a killed run loses at most one batch).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
+@domain_errors
+def index_command(index_dir, paths, rebuild, wait, batch_size, quiet):
+    """Index cables from files or directories (any format the parser reads).
+
+    Incremental: unchanged cables are skipped, changed ones replaced, new ones added.
+    Parse errors are reported on stderr and counted; they never stop the run.
+
+    Examples:
+
+        cables index corpus/
+
+        cables index --rebuild --index /data/index cables.csv
+    """
+    from .build import DEFAULT_BATCH, build_index
+
+    out = progress_stream(quiet)
+
+    def on_error(err):
+        click.echo(f"{err}", err=True)
+
+    counts = build_index(
+        index_dir,
+        paths,
+        rebuild=rebuild,
+        progress=_ProgressLine(out) if out is not None else None,
+        on_error=on_error,
+        batch_size=batch_size or DEFAULT_BATCH,
+        wait=wait,
+    )
+    click.echo(str(counts))
+
+
+@cli.command("stats")
+@index_option
+@domain_errors
+def stats_command(index_dir):
+    """Show what is in the index: counts, size, schema version, build time, date range."""
+    from .build import index_stats
+
+    st = index_stats(index_dir)
+    first = st.first_date.date().isoformat() if st.first_date else "-"
+    last = st.last_date.date().isoformat() if st.last_date else "-"
+    rows = [
+        ("index", st.index_dir),
+        ("generation", st.generation),
+        ("cables", f"{st.cables:,}"),
+        ("paragraphs", f"{st.paragraphs:,}"),
+        ("size on disk", f"{st.size_bytes / 1e6:,.1f} MB"),
+        ("segments", str(st.segments)),
+        ("schema version", str(st.schema_version)),
+        ("created", st.created or "-"),
+        ("last build", st.updated or "-"),
+        ("dates", f"{first} .. {last}"),
+    ]
+    for key, value in rows:
+        click.echo(f"{key + ':':<16}{value}")
+
+
 # ---- cables search ---------------------------------------------------------------------
 
 # ---- cables serve ----------------------------------------------------------------------

@@ -1,0 +1,449 @@
+"""The index writer: incremental by content hash, batched commits, atomic ``--rebuild``.
+
+:func:`build_index` is what ``cables index`` and the benchmarks call::
+
+    from indexer import build_index
+    counts = build_index("instance/index", ["corpus/"], progress=print)
+    counts.added, counts.replaced, counts.unchanged, counts.errors
+
+How a run works:
+
+* Cables are streamed from the readers and written in batches of ``batch_size``; each
+  batch is one Whoosh commit, so memory stays bounded and a killed run loses at most the
+  batch in flight. Whoosh commits are atomic: readers see a batch entirely or not at all.
+* A cable whose ``content_hash`` equals the indexed one is skipped; a changed one has
+  its cable document and all its paragraph documents replaced in the same commit.
+* ``cited_by`` is the inverse of ``references`` over the indexed cables. Within each
+  batch the writer recomputes it for every cable it writes *and* for every indexed
+  cable whose citers changed (cables the batch cites now or cited before); those are
+  re-added from their stored JSON in the same commit. So it is right after every
+  commit, whatever order cables arrive in, and a killed run leaves it consistent.
+* Parse errors are reported through ``on_error`` and counted; they never stop a run.
+* ``rebuild=True`` writes a new generation and swaps it in atomically at the end (see
+  :mod:`indexer.swap`); until then readers keep using the old one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+
+from .documents import cable_document, paragraph_documents
+from .errors import IndexNotFound, ParseError, SchemaMismatch
+from .models import Cable
+from .schema import SCHEMA_VERSION, make_schema
+from .store import decode_cable
+from .swap import (
+    current_generation,
+    new_generation,
+    now_iso,
+    publish,
+    read_meta,
+    reader_lease,
+    remove_stale_generations,
+    run_lock,
+    write_meta,
+)
+
+__all__ = [
+    "BuildCounts",
+    "BuildProgress",
+    "IndexStats",
+    "build_index",
+    "index_stats",
+    "open_index",
+    "reading",
+]
+
+#: Cables per commit. Bigger batches build faster (fewer segments to merge) and hold
+#: more in memory; a killed run loses at most one batch.
+DEFAULT_BATCH = 2000
+#: Whoosh's in-memory posting pool per batch, in MB.
+POOL_MB = 256
+#: Seconds between progress callbacks.
+PROGRESS_EVERY = 0.5
+
+
+@dataclass
+class BuildCounts:
+    """What a run did. ``errors`` counts parse errors and unusable cables."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    cited_updated: int = 0
+    seconds: float = 0.0
+    bytes_read: int = 0
+
+    @property
+    def seen(self) -> int:
+        """Cables read, including the ones that failed."""
+        return self.added + self.replaced + self.unchanged + self.errors
+
+    def __str__(self) -> str:
+        return (
+            f"added {self.added}, replaced {self.replaced}, "
+            f"unchanged {self.unchanged}, errors {self.errors}"
+        )
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """A snapshot of a running build, for progress displays.
+
+    :param cables: cables read so far (including failed ones).
+    :param bytes_done: bytes of input files finished so far.
+    :param bytes_total: bytes of all input files (0 when only ``Cable`` objects were given).
+    :param seconds: time since the run started.
+    :param counts: the counts so far.
+    :param stage: ``"reading"``, ``"committing"`` or ``"done"``.
+    """
+
+    cables: int
+    bytes_done: int
+    bytes_total: int
+    seconds: float
+    counts: BuildCounts
+    stage: str = "reading"
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What ``cables stats`` shows."""
+
+    index_dir: str
+    generation: str
+    schema_version: int | None
+    cables: int
+    paragraphs: int
+    size_bytes: int
+    created: str | None
+    updated: str | None
+    first_date: datetime | None
+    last_date: datetime | None
+    segments: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# ---- opening ---------------------------------------------------------------------------
+
+
+def _check_schema(gen: Path, index_dir: Path) -> None:
+    version = read_meta(gen).get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise SchemaMismatch(
+            f"the index at {index_dir} was written with schema version {version}, "
+            f"this cablesearch uses version {SCHEMA_VERSION}; rebuild it with: "
+            f"cables index --rebuild --index {index_dir} PATH..."
+        )
+
+
+def _open_gen(gen: Path, index_dir: Path):
+    _check_schema(gen, index_dir)
+    try:
+        return whoosh_index.open_dir(str(gen))
+    except whoosh_index.EmptyIndexError:
+        raise IndexNotFound(
+            f"no index at {index_dir}; build one with: cables index --index {index_dir} PATH..."
+        ) from None
+
+
+def open_index(index_dir: str | os.PathLike):
+    """Open the live generation of the index at ``index_dir`` (a Whoosh ``Index``).
+
+    Prefer :func:`reading` for long-lived readers: it also keeps ``--rebuild`` from
+    removing the generation while you use it.
+
+    :raises IndexNotFound: no index there.
+    :raises SchemaMismatch: the index needs ``cables index --rebuild``.
+    """
+    index_dir = Path(index_dir)
+    return _open_gen(current_generation(index_dir), index_dir)
+
+
+@contextlib.contextmanager
+def reading(index_dir: str | os.PathLike):
+    """``with reading(dir) as ix:`` the live index, leased against removal for the block."""
+    index_dir = Path(index_dir)
+    for _ in range(3):
+        gen = current_generation(index_dir)
+        try:
+            lease = reader_lease(gen)
+            lease.__enter__()
+        except FileNotFoundError:  # removed between reading CURRENT and leasing it
+            continue
+        try:
+            yield _open_gen(gen, index_dir)
+        finally:
+            lease.__exit__(None, None, None)
+        return
+    raise IndexNotFound(f"the index at {index_dir} keeps changing; try again")
+
+
+# ---- reading sources -------------------------------------------------------------------
+
+
+def _file_sizes(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        if path.is_file():
+            total += path.stat().st_size
+        elif path.is_dir():
+            for root, _dirs, files in os.walk(path):
+                total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+    return total
+
+
+def _read_path(path: Path, on_error: Callable[[ParseError], None]) -> Iterator[Cable]:
+    from .readers import read_cables  # the parser package; imported late on purpose
+
+    yield from read_cables(path, errors=on_error)
+
+
+# ---- writing ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _writer(ix, merge: bool):
+    """A Whoosh writer that commits when the block ends and cancels on any error."""
+    writer = ix.writer(limitmb=POOL_MB)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(merge=merge)
+
+
+def _stored(searcher, refid: str) -> dict[str, Any] | None:
+    docnum = searcher.document_number(refid=refid)
+    return None if docnum is None else searcher.stored_fields(docnum)
+
+
+def _citers(searcher, refid: str) -> set[str]:
+    return {
+        searcher.stored_fields(d)["refid"] for d in searcher.document_numbers(references=refid)
+    }
+
+
+def _write_batch(ix, batch: dict[str, Cable], counts: BuildCounts) -> None:
+    """Write one batch (refid -> cable) in one commit, with ``cited_by`` kept right."""
+    with ix.searcher() as s:
+        changes: list[tuple[Cable, dict[str, Any] | None]] = []
+        for refid, cable in batch.items():
+            old = _stored(s, refid)
+            if old is not None and old.get("content_hash") == cable.content_hash():
+                counts.unchanged += 1
+            else:
+                changes.append((cable, old))
+        if not changes:
+            return
+
+        written = {c.refid for c, _ in changes}
+        batch_citers: dict[str, set[str]] = defaultdict(set)
+        for cable, _ in changes:
+            for ref in cable.references:
+                if ref != cable.refid:
+                    batch_citers[ref].add(cable.refid)
+        dirty = set(batch_citers)
+        for _, old in changes:
+            if old is not None:
+                dirty.update(decode_cable(old["cable"]).references)
+
+        def cited_by(refid: str) -> list[str]:
+            # Citers already indexed, minus the ones this batch rewrites (their new
+            # references count instead), plus this batch's citers.
+            return sorted((_citers(s, refid) - written) | batch_citers.get(refid, set()))
+
+        docs = []
+        for cable, old in changes:
+            docs.append((cable, old is not None, cable_document(cable, cited_by(cable.refid))))
+        readds = []
+        for refid in sorted(dirty - written):
+            old = _stored(s, refid)
+            if old is None:
+                continue
+            new = cited_by(refid)
+            if new != list(old.get("cited_by") or []):
+                readds.append(cable_document(decode_cable(old["cable"]), new))
+
+    with _writer(ix, merge=True) as w:
+        for cable, replacing, doc in docs:
+            if replacing:
+                w.delete_by_term("refid", cable.refid)
+                w.delete_by_term("pref", cable.refid)
+            w.add_document(**doc)
+            for pdoc in paragraph_documents(cable):
+                w.add_document(**pdoc)
+        for doc in readds:
+            w.delete_by_term("refid", doc["refid"])
+            w.add_document(**doc)
+    for _, replacing, _ in docs:
+        if replacing:
+            counts.replaced += 1
+        else:
+            counts.added += 1
+    counts.cited_updated += len(readds)
+
+
+def build_index(
+    index_dir: str | os.PathLike,
+    sources: Iterable[str | os.PathLike | Cable],
+    *,
+    rebuild: bool = False,
+    progress: Callable[[BuildProgress], None] | None = None,
+    on_error: Callable[[ParseError], None] | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    wait: float = 0.0,
+) -> BuildCounts:
+    """Index cables into ``index_dir``, incrementally, and return what was done.
+
+    :param sources: paths (files or directories, any format :func:`indexer.read_cables`
+        reads) and/or :class:`Cable` objects, consumed lazily.
+    :param rebuild: build a fresh index beside the live one and swap it in at the end.
+    :param progress: called with a :class:`BuildProgress` after each batch and at the end.
+    :param on_error: called with each :class:`ParseError` (bad record, cable without
+        refid); the run goes on either way.
+    :param batch_size: cables per commit.
+    :param wait: seconds to wait for another run's lock before raising.
+    :raises IndexLocked: another run holds the lock (after ``wait``).
+    :raises SchemaMismatch: the index was written by another schema version and
+        ``rebuild`` is false.
+    """
+    index_dir = Path(index_dir)
+    started = time.monotonic()
+    counts = BuildCounts()
+    errors: list[ParseError] = []
+    report_error = errors.append
+
+    sources = list(sources)
+    paths = [Path(s) for s in sources if not isinstance(s, Cable)]
+    bytes_total = _file_sizes(paths)
+
+    with run_lock(index_dir, wait):
+        try:
+            live = current_generation(index_dir)
+        except IndexNotFound:
+            live = None
+        if live is not None and not rebuild:
+            gen = live
+            ix = _open_gen(gen, index_dir)
+        else:
+            gen = new_generation(index_dir)
+            ix = whoosh_index.create_in(str(gen), make_schema())
+            write_meta(gen, schema_version=SCHEMA_VERSION, created=now_iso(), updated=None)
+            if live is None:
+                publish(index_dir, gen)  # an empty index is valid; batches show up as they commit
+
+        bytes_done = 0
+        seen = 0
+
+        def snapshot(stage: str) -> BuildProgress:
+            done = seen + len(errors) + counts.errors
+            elapsed = time.monotonic() - started
+            return BuildProgress(done, bytes_done, bytes_total, elapsed, counts, stage)
+
+        def flush_errors() -> None:
+            for err in errors:
+                counts.errors += 1
+                if on_error:
+                    on_error(err)
+            errors.clear()
+
+        def cables() -> Iterator[Cable]:
+            nonlocal bytes_done
+            for source in sources:
+                if isinstance(source, Cable):
+                    yield source
+                    continue
+                path = Path(source)
+                yield from _read_path(path, report_error)
+                bytes_done += _file_sizes([path])
+
+        last_report = 0.0
+        batch: dict[str, Cable] = {}
+        for cable in cables():
+            if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
+                last_report = time.monotonic()
+                progress(snapshot("reading"))
+            if not cable.refid:
+                where = cable.source.path if cable.source else None
+                errors.append(ParseError("the cable has no reference id; skipped", where))
+                continue
+            seen += 1
+            if cable.refid in batch:  # the same cable twice in one batch: commit the first
+                _write_batch(ix, batch, counts)
+                batch = {}
+            batch[cable.refid] = cable
+            if len(batch) >= batch_size:
+                flush_errors()
+                _write_batch(ix, batch, counts)
+                batch = {}
+        flush_errors()
+        if batch:
+            if progress:
+                progress(snapshot("committing"))
+            _write_batch(ix, batch, counts)
+        write_meta(gen, updated=now_iso())
+        if gen != live and live is not None:
+            publish(index_dir, gen)
+        remove_stale_generations(index_dir)
+
+    counts.seconds = time.monotonic() - started
+    counts.bytes_read = bytes_done
+    if progress:
+        progress(snapshot("done"))
+    return counts
+
+
+# ---- stats -----------------------------------------------------------------------------
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def index_stats(index_dir: str | os.PathLike) -> IndexStats:
+    """Counts, size on disk, schema version, build times and date range of an index.
+
+    :raises IndexNotFound: no index there.
+    :raises SchemaMismatch: the index needs ``cables index --rebuild``.
+    """
+    index_dir = Path(index_dir)
+    with reading(index_dir) as ix:
+        gen = current_generation(index_dir)
+        meta = read_meta(gen)
+        with ix.searcher() as s:
+            cables = sum(1 for _ in s.document_numbers(kind="cable"))
+            paragraphs = sum(1 for _ in s.document_numbers(kind="para"))
+            first = last = None
+            if cables:
+                col = s.reader().column_reader("created")
+                dates = [col[d] for d in s.document_numbers(kind="cable")]
+                dates = [d for d in dates if d is not None and d.year > 1900]
+                if dates:
+                    first, last = min(dates), max(dates)
+            segments = len(ix._segments())  # noqa: SLF001 -- Whoosh has no public count
+    return IndexStats(
+        index_dir=str(index_dir),
+        generation=gen.name,
+        schema_version=meta.get("schema_version"),
+        cables=cables,
+        paragraphs=paragraphs,
+        size_bytes=_dir_size(gen),
+        created=meta.get("created"),
+        updated=meta.get("updated"),
+        first_date=first,
+        last_date=last,
+        segments=segments,
+    )
+
