@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from .models import Paragraph
-from .normalize import join_wrapped
+from .normalize import REDACTED, join_wrapped
 
 __all__ = ["paragraphs", "signers", "summary"]
 
@@ -102,37 +102,59 @@ def _add_unnumbered(out: list[Paragraph], block: list[str]) -> None:
 
 # --- summary ------------------------------------------------------------------------
 
+_LEAD = r"^(?:\d{1,2}\.\s*)?(?:\(?[A-Z/]{1,6}(?:\s*//?\s*[A-Za-z ,]+)?\)\s*)?[-\s]*"
 _SUMMARY_LABEL = re.compile(
-    r"^(?:\(\s*[A-Z/]{1,6}\s*\)\s*)?(?:begin\s+|executive\s+)?summary"
-    r"(?:\s+(?:and|&)\s+(?:comment|action(?:\s+request)?|recommendations?|introduction|background))?"
-    r"\s*(?::|\.|-{1,2}|;)\s*",
+    _LEAD + r"(?:(?:begin|executive|introduction\s+and|background\s+and)\s+)?summary"
+    r"(?:\s*/\s*introduction|\s+(?:and|&)\s+[A-Za-z ]{3,30}?)?"
+    r"(?:\s*(?::|\.|-{1,2}|;)\s*|\s*\n\s*|\s+(?=[A-Z]))",
     re.I,
 )
-_SUMMARY_HEADING = re.compile(r"^(?:executive\s+)?summary(?:\s+and\s+comment)?\s*:?$", re.I)
+_SUMMARY_HEADING = re.compile(
+    _LEAD + r"(?:begin\s+|executive\s+)?summary(?:\s*(?:and|&|/)\s*[A-Za-z ]{1,30})?[-\s:.]*$",
+    re.I,
+)
 _SUMMARY_END = re.compile(r"\(?\bend\s+(?:of\s+)?summary\b[.:)\s]*", re.I)
 
 
 def summary(paras: tuple[Paragraph, ...]) -> str | None:
-    """The summary's text without its ``Summary:`` label and ``End summary`` mark."""
-    for i, p in enumerate(paras[:12]):
-        m = _SUMMARY_LABEL.match(p.text)
+    """The summary's text without its ``Summary:`` label and ``End summary`` mark.
+
+    Found as a paragraph starting ``Summary:`` (also ``Summary and comment:``,
+    ``Begin summary.``, ``Introduction and summary:``), or as a ``SUMMARY`` heading
+    (its own paragraph, or the last line of the one before) followed by the text. The
+    summary runs to ``End summary`` when one follows within a few paragraphs, else it is
+    the one paragraph.
+    """
+    for i, p in enumerate(paras[:15]):
         start = None
-        if m:
-            start = (i, m.end())
-        elif p.number is None and _SUMMARY_HEADING.match(p.text) and i + 1 < len(paras):
+        if _SUMMARY_HEADING.match(p.text) and i + 1 < len(paras):
             start = (i + 1, 0)
+        else:
+            m = _SUMMARY_LABEL.match(p.text)
+            if m and m.end() < len(p.text):
+                start = (i, m.end())
+            elif "\n" in p.text and i + 1 < len(paras) and \
+                    _SUMMARY_HEADING.match(p.text.rsplit("\n", 1)[1]):
+                start = (i + 1, 0)
         if start is None:
             continue
+        first = paras[start[0]]
+        if start[1] == 0:
+            # A heading's paragraph may itself begin "Summary:".
+            m = _SUMMARY_LABEL.match(first.text)
+            if m and m.end() < len(first.text):
+                start = (start[0], m.end())
         parts: list[str] = []
         j, offset = start
-        while j < len(paras) and j < start[0] + 8:
+        limit = start[0] + 8
+        while j < len(paras) and j < limit:
             text = paras[j].text[offset:] if j == start[0] else paras[j].text
             end = _SUMMARY_END.search(text)
             if end:
                 parts.append(text[: end.start()])
                 break
             parts.append(text)
-            if not _has_end_ahead(paras, j + 1, start[0] + 8):
+            if not _has_end_ahead(paras, j + 1, limit):
                 break
             j += 1
         result = re.sub(r"\s+", " ", " ".join(parts)).strip()
@@ -153,43 +175,97 @@ _NOT_SIGNER = frozenset(
     APPROVED ACTION INFO REFTEL REF SUBJECT TAGS CLASSIFIED DECL SENSITIVE STADIS ORCON
     SEPTEL PARA OK YES NO THANKS REGARDS ENDS END. TO FM RELEASED COMMENT. NONE AND THE
     OF FOR WITH PLEASE ADVISE BEGIN TEXT. FOOTNOTE ATTACHMENT TABLE ANNEX CONCLUSION
-    BACKGROUND SUMMARY. ASSESSMENT""".split()
+    BACKGROUND SUMMARY. ASSESSMENT ENDS BREAK COMMENTS TALKING POINTS RESEARCH BIO NOTES
+    INTRODUCTION RECOMMENDATION RECOMMENDATIONS CONCLUSIONS ANALYSIS DETAILS ISSUES
+    KEY UPDATE OVERVIEW POST""".split()
 )
 _TRAILER = re.compile(
-    r"^\s*(?:BT|NNNN|#\d+|\.|END(?:\s+OF)?\s+(?:TEXT|MESSAGE|CABLE)\.?|\(END\s+[A-Z ]+\)\.?|"
+    r"^\s*(?:BT|NNNN|#\d+|\.|>|END(?:\s+OF)?\s+(?:TEXT|MESSAGE|CABLE)[A-Z .]*|\(END\s+[A-Z ]+\)\.?|"
     r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)"
-    r"(?:\s*//?\s*[A-Z ]+)?(?:\s+[A-Z ]+\s+\d+)?)\s*$"
+    r"(?:\s*//?\s*[A-Z ]+)?(?:\s+[A-Z ]+\s+\d+)?\s*>?|"
+    r"[*=_-]{5,}.*|\W*visit\b.*|.*\S@\S.*|.*\s@\s.*|Declassified/Released\b.*|[^\s]*[/:][^\s]*|SELECT \* FROM .*|.*\bclassified\s+web\s*site\b.*|.*\bvisit\s*:.*|.*https?://\S*\s*\S*\"?)\s*$",
+    re.I,
+)
+# Noise after a signature that lost its own line: "LEBARON NNNN End Cable Text".
+_TAIL_NOISE = re.compile(
+    r"(?:\s+(?:NNNN|BT|>|END\s+CABLE\s+TE\w*(?:\s+\w+)*|(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)\b))+\s*$",
+    re.I,
+)
+# A name glued to the end of the last sentence: "... cleared this cable. SOLOMONT".
+_INLINE_SIGNER = re.compile(
+    r"^(?P<text>.*(?:[.!?\"')\]:]|://\S+))\s+(?P<name>[A-Z][A-Za-z'\-]{2,}(?:\s[A-Z][A-Z'\-]{2,})?)$"
 )
 
 
-def signers(lines: list[str]) -> tuple[tuple[str, ...], int]:
-    """The signature at the end of the text, and where it starts.
+def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """The signature at the end of the text, and the lines without it.
 
-    :returns: ``(names, index)``: the names in order, and the index of the first line of
-        the signature (``len(lines)`` when there is none), so the caller can drop it
-        from the last paragraph.
+    A signature is the last line(s) of the text when they hold only a name
+    (``GFOELLER``, ``RICE``), after transmission trailers (``NNNN``, ``BT``, "Visit our
+    classified website" lines) are set aside; or a capitalised name glued to the end of
+    the last sentence when the page lost the line break (``... this cable. SOLOMONT``).
     """
     i = len(lines)
-    # Skip trailing blanks and transmission trailers.
     while i > 0 and (not lines[i - 1].strip() or _TRAILER.match(lines[i - 1])):
         i -= 1
-    names: list[str] = []
+    block: list[tuple[int, str]] = []  # (line index, text), bottom-up
     start = i
-    while i > 0 and len(names) < 3:
+    while i > 0 and len(block) < 4:
         line = lines[i - 1].strip()
         if not line:
             i -= 1
-            if names:
+            if block:
                 break
             continue
-        if not _looks_like_signer(line):
+        line = _MINIMIZE.sub("", line)
+        if not (_looks_like_signer(line) or line == REDACTED):
             break
-        names.insert(0, line.rstrip("."))
+        block.append((i - 1, line))
         i -= 1
         start = i
-    if not names:
-        return (), len(lines)
-    return tuple(names), start
+    block.reverse()
+    if block:
+        # The line above must end a sentence; otherwise the block's first line is the
+        # end of that sentence ("... and\n\nMunich\nKoenig"), not a name.
+        above = next((lines[k].strip() for k in range(start - 1, -1, -1) if lines[k].strip()), "")
+        if above and not (_ENDS_SENTENCE.search(above) or above.endswith(REDACTED)
+                          or _TRAILER.match(above)):
+            block = block[1:]
+    names = tuple(dict.fromkeys(_dedupe_words(t) for _, t in block if t != REDACTED))
+    if names:
+        return names, lines[:start]
+    if start == 0:
+        return (), lines
+    last = _TAIL_NOISE.sub("", lines[start - 1].rstrip())
+    m = _INLINE_SIGNER.match(last)
+    if m:
+        name = m.group("name")
+        has_lower = any(c.islower() for c in m.group("text"))
+        # In mixed-case text a signature is in capitals; a capitalised word is only a
+        # signature in the lower-cased variant of a page, where nothing is in capitals.
+        ok = name.isupper() or (has_lower and not _has_caps_words(lines[:start]))
+        if ok and all(w.upper() not in _NOT_SIGNER for w in name.split()):
+            return (name,), lines[: start - 1] + [m.group("text")]
+    return (), lines
+
+
+_MINIMIZE = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.I)
+_ENDS_SENTENCE = re.compile(r"[.!?:;\"')\]>]\s*$|^[A-Z0-9 ,.'/-]+$")
+
+
+def _dedupe_words(line: str) -> str:
+    # "KUBISKE KUBISKE": the page repeated the signature.
+    words = line.split()
+    if len(words) == 2 and words[0].upper() == words[1].upper():
+        return words[0]
+    return line
+
+
+def _has_caps_words(lines: list[str]) -> bool:
+    # Capitalised acronyms (USG, NGO) are everywhere; a sentence-cased page has few.
+    sample = " ".join(lines[-40:])
+    caps = sum(1 for w in sample.split() if len(w) > 3 and w.isalpha() and w.isupper())
+    return caps > 3
 
 
 def _looks_like_signer(line: str) -> bool:

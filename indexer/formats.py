@@ -67,7 +67,7 @@ _H3 = re.compile(r"<h3>(.*?)</h3>", re.I | re.S)
 _TABLE = re.compile(r"<table class=['\"]cable['\"]>(.*?)</table>", re.I | re.S)
 _TD = re.compile(r"<td>(.*?)</td>", re.I | re.S)
 _PRE = re.compile(r"<pre>(.*?)</pre>", re.I | re.S)
-_PAR_ANCHOR = re.compile(r"<a id=['\"]par\d+['\"][^>]*>\s*¶\s*</a>", re.I)
+_PAR_ANCHOR = re.compile(r"<a id=['\"]par(\w+)['\"][^>]*>\s*¶\s*</a>", re.I)
 _PARTIAL = re.compile(r"This record is a partial extract of the original cable\.\s*"
                       r"The full text of the original cable is not available\.", re.I)
 
@@ -97,7 +97,10 @@ def html_parts(page: str) -> Parts:
                 meta["classification"] = cells[3]
             if cells[4]:
                 meta["origin"] = cells[4]
-    pres = [_PAR_ANCHOR.sub("¶", p) for p in _PRE.findall(pane)]
+    # Paragraph anchors become "¶"; WikiLeaks also anchored some lettered list items
+    # ("parB"), which are not paragraphs.
+    pres = [_PAR_ANCHOR.sub(lambda a: "¶" if a.group(1).isdigit() else "", p)
+            for p in _PRE.findall(pane)]
     pres = [unescape_html(p) for p in pres]
     if not pres and not table:
         # Not a cable page: treat the page's visible text as cable text.

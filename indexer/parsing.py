@@ -86,6 +86,10 @@ _ROUTING = re.compile(
 )
 _FM_OR_TO = re.compile(r"^\s*(?:FM|TO)\s", re.M)
 _PAGE_LINE = re.compile(r"^\s*PAGE\s+\d+\s+[A-Z ]+\s+\d+\s+\d+\s+OF\s+\d+\s+\d{6}Z.*$")
+# WikiLeaks' page-break marks inside the text: "MADRID 00001914 001.2 OF 003".
+_PAGE_MARK = re.compile(r"^\s*[A-Za-z][A-Za-z .'-]*\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$")
+# An underline that lost its line break: "RELATIONSHIP OFF ON THE RIGHT FOOT ------".
+_TRAILING_RULE = re.compile(r"\s+-{4,}[- ]*$")
 _SECTION = re.compile(r"\bSECTION\s+\d{1,3}\s+OF\s+\d{1,3}\b", re.I)
 _CLASS_SERIAL = re.compile(r"^[A-Za-z /]*?\b([A-Za-z][A-Za-z .'-]*?)\s+0*(\d{1,7})\s*$")
 _SPACED_START = re.compile(r"^\s*[A-Za-z] [A-Za-z] [A-Za-z] ")
@@ -150,8 +154,10 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
         ):
             class_lines.append(line)
             continue
-        if _SECTION.match(line.strip()) or _PAGE_LINE.match(line):
+        if _SECTION.match(line.strip()) or _PAGE_LINE.match(line) or _PAGE_MARK.match(line):
             continue
+        if line.endswith("----"):
+            line = _TRAILING_RULE.sub("", line)
         out.append(line)
     return out, class_lines
 
@@ -243,8 +249,8 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
     caveats = list(dict.fromkeys(caveats))
 
     rest = lead + lines[pend:]
-    names, sig_start = _body.signers(rest)
-    paras = _body.paragraphs(rest[:sig_start])
+    names, rest = _body.signers(rest)
+    paras = _body.paragraphs(rest)
 
     # Metadata: the wrapper's first, then what the text says.
     created = meta.get("created") or _header.parse_dtg(header) or _header.parse_dtg(text[:3000])

@@ -93,6 +93,12 @@ _MANUAL_ALIASES = {
     "PORTOSPAIN": "PORTOFSPAIN",
     "PORTAUPRINCEHAITI": "PORTAUPRINCE",
     "KL": "KUALALUMPUR",
+    "TALLIN": "TALLINN",
+    "ASHGABAD": "ASHGABAT",
+    "ASHKHABAD": "ASHGABAT",
+    "KIEV": "KIEV",
+    "BOMBAY": "MUMBAI",
+    "SAIGON": "HOCHIMINHCITY",
     "USDOCGENEVA": "USTRGENEVA",
 }
 
@@ -205,46 +211,67 @@ def canonical_refid(text: str | None, year: int | str | None = None) -> str | No
     return f"{y:02d}{station}{serial}"
 
 
-# A citation inside a REF block: optional year, one to five words of station, serial.
-# The serial must not run on into letters or a slash (``CA-3400``, ``12/31``).
-_CITATION = re.compile(
-    r"(?<![A-Z0-9/])(?:(\d{4}|\d{2})\s?)?"
-    r"((?:[A-Z][A-Z.'&]*\s){0,4}[A-Z][A-Z.'&]*)\s?(\d{1,7})(?![\dA-Z/])"
-)
+_TOKEN = re.compile(r"[A-Z][A-Z.'&]*|\d+|[^\sA-Z\d]")
 
 
 def find_refids(text: str, year: int | str | None = None) -> list[str]:
     """Every cable cited in ``text`` (a ``REF:`` block), canonical, in order, once each.
 
-    Words before the station (list letters ``A.``, ``AND``, ``REFTEL``) are tried off
-    one by one until the rest names a station; citations of emails, memos, dates and
-    anything whose station is unknown are skipped.
+    Every serial number is a candidate; up to five words before it are tried, longest
+    first, as the station (so list letters ``A.``, ``AND``, ``REFTEL`` fall away), and
+    a two- or four-digit number (or ``(08)``) before the station is its year. Emails,
+    memos, dates and anything whose station is unknown are skipped.
     """
     out: list[str] = []
     seen: set[str] = set()
     upper = text.upper()
-    for m in _CITATION.finditer(upper):
-        words = m.group(2).split()
-        y = year_of(m.group(1)) if m.group(1) else year_of(year)
-        if y is None:
+    tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(upper)]
+    for i, (tok, _start, end) in enumerate(tokens):
+        if not tok.isdigit() or len(tok) > 7:
             continue
-        serial = int(m.group(3))
+        # The serial must not run on into letters or a slash ("CA-3400", "12/31", "IIR6").
+        if end < len(upper) and (upper[end].isalpha() or upper[end] in "/-"):
+            continue
+        if i and tokens[i - 1][0] in ("/", "-", ":", "."):
+            continue
+        serial = int(tok)
         if serial == 0:
             continue
-        station = _station_in(words)
-        if station:
-            refid = f"{y:02d}{station}{serial}"
-            if refid not in seen:
-                seen.add(refid)
-                out.append(refid)
+        words: list[str] = []
+        j = i - 1
+        while j >= 0 and len(words) < 5 and tokens[j][0][:1].isalpha():
+            words.insert(0, tokens[j][0])
+            j -= 1
+        if not words:
+            continue
+        found = _station_in(words)
+        if not found:
+            continue
+        station, used = found
+        k = i - used - 1  # the token before the station
+        y = None
+        if k >= 0 and tokens[k][0].isdigit() and len(tokens[k][0]) in (2, 4):
+            y = year_of(tokens[k][0])
+        elif k >= 2 and tokens[k][0] == ")" and tokens[k - 1][0].isdigit() \
+                and len(tokens[k - 1][0]) in (2, 4) and tokens[k - 2][0] == "(":
+            y = year_of(tokens[k - 1][0])
+        if y is None:
+            y = year_of(year)
+        if y is None:
+            continue
+        refid = f"{y:02d}{station}{serial}"
+        if refid not in seen:
+            seen.add(refid)
+            out.append(refid)
     return out
 
 
-def _station_in(words: list[str]) -> str | None:
-    """The longest trailing run of ``words`` that names a station, exact before fuzzy."""
+def _station_in(words: list[str]) -> tuple[str, int] | None:
+    """The longest trailing run of ``words`` naming a station (exact before fuzzy),
+    with the number of words it took."""
     for fuzzy in (False, True):
         for start in range(len(words)):
             station = station_for(" ".join(words[start:]), fuzzy)
             if station:
-                return station
+                return station, len(words) - start
     return None
