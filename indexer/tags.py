@@ -38,7 +38,7 @@ KINDS = ("subject", "geo", "program", "person", "org", "unknown")
 # A person tag: an optional code, then "LAST, FIRST" with or without parentheses, e.g.
 # "OVIP (STEINBERG, JAMES B.)", "OVIP(CLINTON, HILLARY)" or "STEINBERG, JAMES B.".
 _PERSON = re.compile(
-    r"""^(?:(?P<code>[A-Z]{2,6})\s*)?      # OVIP, optional
+    r"""^(?:(?P<code>[A-Z]{2,6})(?=[\s(])\s*)?   # OVIP, optional
         \(?\s*(?P<last>[A-Z][A-Z'.\- ]*?)\s*,\s*(?P<first>[A-Z][A-Z'.\- ]*?)\s*\)?$""",
     re.X,
 )
