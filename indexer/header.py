@@ -116,7 +116,7 @@ def origin_from_sender(sender: str | None) -> str | None:
 _PRECEDENCE = r"(?:FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE)"
 _ADDRESS = re.compile(
     r"^(?:(?P<route>[A-Z0-9]{3,7})\s*/\s*)?(?P<name>.+?)"
-    r"(?:\s+(?P<prec>" + _PRECEDENCE + r"))?(?:\s+(?P<mcn>\d{1,6}))?\s*$"
+    r"(?:\s+(?P<prec>" + _PRECEDENCE + r"))?(?:\s+(?P<mcn>\d{1,6}(?:-\d{1,6})?))?\s*$"
 )
 _LINE_START = re.compile(r"^\s*(TO|INFO|XMT|CC|BCC)\b\s*:?\s*(.*)$")
 # Lines that end an address list: classification lines, BT, the text's first lines.
@@ -126,6 +126,10 @@ _END = re.compile(
     r"FM\s|[A-Z]{1,2}\s+\d{6}Z)",
     re.I,
 )
+
+
+# State's office distribution lines ("INFO LOG-00 NP-00 AID-00 ..."), not addressees.
+_OFFICE_CODES = re.compile(r"^(?:[A-Z]{1,6}-\d{2}\b|/\d{3}\s*[A-Z]\b|-{6,})")
 
 
 def _recipient(text: str) -> Recipient | None:
@@ -160,6 +164,9 @@ def parse_recipients(header: str) -> tuple[tuple[Recipient, ...], tuple[Recipien
             if word == "XMT":
                 current = None
             rest = start.group(2)
+            if _OFFICE_CODES.match(rest):
+                current = None
+                continue
             if current is not None and rest:
                 r = _recipient(rest)
                 if r:
@@ -167,7 +174,7 @@ def parse_recipients(header: str) -> tuple[tuple[Recipient, ...], tuple[Recipien
             continue
         if current is None:
             continue
-        if not stripped or _END.match(stripped):
+        if not stripped or _END.match(stripped) or _OFFICE_CODES.match(stripped):
             current = None
             continue
         r = _recipient(stripped)

@@ -273,7 +273,8 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
         if c not in refs:
             refs.append(c)
     to, info = _header.parse_recipients(header)
-    decl_src = segs.get("eo") or ""
+    # "E.O. 12958: DECL: 10/29/2018", also "12958 03/24/2019" with no DECL word.
+    decl_src = re.sub(r"^\s*\d{5}\s*[:.,]?\s*", "", segs.get("eo") or "")
     decl = _pre.decl_date("DECL: " + decl_src if "DECL" not in decl_src.upper() else decl_src) \
         if decl_src else None
     if decl is None and "eo" not in segs:

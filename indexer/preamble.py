@@ -46,7 +46,7 @@ _START = re.compile(
 )
 # Label inside a line: colon required.
 _INLINE = re.compile(
-    r"(?<=\s)(?P<label>TAGS?|SUBJ(?:ECT)?|REFS?|CLASSIFIED\s+BY)\s*:\s*", re.I
+    r"(?<=\s)(?P<label>(?i:TAGS?|SUBJ(?:ECT)?|REFS?|CLASSIFIED\s+BY)\s*:|TAGS?(?=\s+[A-Z]{2,4}[\s,]))\s*"
 )
 # Lines that end a wrapped SUBJECT/TAGS/... (and so a segment): paragraph starts.
 _PARA_START = re.compile(r"^\s*(?:¶\s*\d|\d{1,3}\s*\.\s|\(\s*[A-Z/]{1,6}\s*\)\s+\S)")
@@ -55,7 +55,7 @@ _REF_ITEM = re.compile(r"^\s*(?:\(?[A-Z]\s*[.):]|\(\d\)|\d{2}\s?[A-Z]+\s+\d|[A-Z
 
 
 def _label(raw: str) -> str:
-    word = re.sub(r"[\s.]", "", raw.upper())
+    word = re.sub(r"[\s.:]", "", raw.upper())
     if word.startswith("TAG"):
         return "tags"
     if word.startswith("SUBJ"):
@@ -128,7 +128,7 @@ def subject(text: str | None) -> str | None:
 
 
 _TAG_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\s*\([^()]{1,80}\))?")
-_TAG_OK = re.compile(r"^[A-Z][A-Z0-9]{1,7}$")
+_TAG_OK = re.compile(r"^[A-Z][A-Z0-9]{1,14}$")
 _PERSON = re.compile(r"^([A-Z][A-Z0-9]{1,7})\s*\(([^()]+)\)$")
 
 
@@ -157,7 +157,7 @@ def references(text: str | None, year: int | None) -> tuple[str, ...]:
 
 
 _CUT_REASON = re.compile(
-    r"(?:[,;.]?\s*\b(?:for\s+)?reasons?\b|[,;]?\s*\b(?:E\.?\s?O\.?\s*)?1\.[456]\b|"
+    r"(?:[,;.-]?\s*(?:\bf\s?o\s?r?\s+|\bby\s+)?\brea\s?s\s?o\s?n|[,;.]?\s*\bfor\s+rea|\bunder\s+section\b|[,;]?\s*\b(?:E\.?\s?O\.?\s*)?1\.[456]\b|"
     r"[,;]?\s*\bE\.?\s?O\.?\s+\d|\(\s*[a-h]\s*(?:[,)&]|and)|[,;]?\s*\bper\b\s+(?:1\.|E\.?O))",
     re.I,
 )
@@ -172,9 +172,12 @@ _TITLE_WORDS = frozenset(
     commercial agricultural ps pas public-affairs office regional narcotics labor
     environment science health defense attach\u00e9 team leader interim acting/dcm
     col col. lt ltc gen gen. maj maj. capt capt. adm adm. usun ambassador-at-large
-    executive staff assistant/secretary spokesman spokesperson""".split()
+    executive staff assistant/secretary spokesman spokesperson mc d' d'affaires affaires
+    dos fo usdos department state embassy consulate u.s. us doc usda treasury dhs dod
+    econ/commercial polecon pol/mil ecopol a/pol a/econ consular ds ops chief-of-mission
+    mission-director usaid director-general""".split()
 )
-_NAME_WORD = re.compile(r"^(?:[A-Z][A-Za-z'\-]*\.?|[A-Z]\.|(?:de|del|da|van|von|der|la|le|al|bin|el|di|du)\b|al-[A-Za-z]+)$")
+_NAME_WORD = re.compile(r"^(?:[A-Z][A-Za-z'\-]*\.?|[A-Z]\.[A-Z][A-Za-z'\-]*|[A-Z]\.|(?:de|del|da|van|von|der|la|le|al|bin|el|di|du)\b|al-[A-Za-z]+)$")
 
 
 def classified_by(text: str | None) -> tuple[str, ...]:
@@ -189,10 +192,16 @@ def classified_by(text: str | None) -> tuple[str, ...]:
     if m:
         text = text[: m.start()]
     out: list[str] = []
-    for chunk in re.split(r"\s*(?:[,;:]|\band\b|&|\bfor\b|\bwith\b)\s*", text):
-        name = _name_in(chunk)
-        if name and name not in out:
-            out.append(name)
+    # People are joined by "and" / "&"; within one person, commas separate the name
+    # from titles and offices ("Darnall Steuart, Economic Counselor, DOS"), so the
+    # first comma-separated piece that holds a name is the name.
+    for person in re.split(r"\s+(?:and|&)\s+|\s*/\s*(?=[A-Z][a-z])", text):
+        for chunk in re.split(r"\s*[,;:]\s*|\s+for\s+|\s+with\s+", person):
+            name = _name_in(chunk)
+            if name:
+                if name not in out:
+                    out.append(name)
+                break
     return tuple(out)
 
 
@@ -213,8 +222,8 @@ def _name_in(chunk: str) -> str | None:
     return " ".join(kept)
 
 
-_DECL = re.compile(r"\bDECL(?:ASSIFY)?\b(?:\s+ON)?\s*[:.]?\s*(?P<rest>.{0,40})", re.I | re.S)
-_MDY = re.compile(r"^(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})(?!\d)")
+_DECL = re.compile(r"\bDECL(?:ASSIFY|L)?\b(?:\s+ON)?\s*[:.]?\s*(?P<rest>.{0,40})", re.I | re.S)
+_MDY = re.compile(r"^(\d{1,3})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})(?!\d)")
 _YMD = re.compile(r"^(\d{4})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})(?!\d)")
 
 
