@@ -61,6 +61,65 @@ def progress_stream(quiet: bool):
 
 # ---- cables parse ----------------------------------------------------------------------
 
+
+@cli.command("parse")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the cables as JSON Lines on stdout (the default without --report).")
+@click.option("--report", is_flag=True,
+              help="Print counts per format, field completeness and every error.")
+@click.option("--format", "fmt", type=click.Choice(["html", "csv", "blog", "text", "jsonl"]),
+              default=None, help="Read every file as this format instead of detecting it.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any file or record could not be read.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or diagnostics on stderr.")
+@domain_errors
+def parse_cmd(paths, as_json, report, fmt, strict, quiet):
+    """Parse cables and print them as JSON Lines, or report on the parse.
+
+    Bad files and records never stop the run: each is listed as PATH:LOCATION: REASON
+    (on stderr, and in the report) and counted. The exit code is 0 when the run
+    completes, even with such errors (use --strict to get 1 instead); 2 for usage errors.
+
+    Examples:
+
+        cables parse corpus/ > cables.jsonl
+
+        cables parse ../shared/corpus/cablegate-html --report
+    """
+    import time
+
+    from .parse_report import ParseReport
+    from .readers import read_cables
+
+    rep = ParseReport()
+    err = progress_stream(quiet)
+    emit_json = as_json or not report
+    started = time.perf_counter()
+
+    def on_error(e):
+        rep.diagnose(e)
+        if err is not None and not report:
+            where = ":".join(p for p in (e.path, e.location) if p)
+            click.echo(f"{where}: {e.reason}", file=err)
+
+    out = click.get_text_stream("stdout")
+    for path in paths:
+        for cable in read_cables(path, format=fmt, errors=on_error):
+            rep.add(cable)
+            if emit_json:
+                out.write(cable.to_json() + "\n")
+            if err is not None and rep.cables % 5000 == 0:
+                click.echo(f"parsed {rep.cables:,} cables ...", file=err)
+    elapsed = time.perf_counter() - started
+    if report:
+        click.echo(rep.render(), file=err if emit_json and as_json else out)
+    if err is not None:
+        click.echo(f"parsed {rep.cables:,} cables in {elapsed:.1f} s, {len(rep.errors):,} errors",
+                   file=err)
+    if strict and rep.errors:
+        sys.exit(1)
+
+
 # ---- cables index / cables stats -------------------------------------------------------
 
 
