@@ -5,6 +5,8 @@ The library notebooks import, and what the CLI and the web app call::
     from search import CableSearch
 """
 
-from .results import FacetValue, Hit, ParagraphHit, Results
+from .engine import CableSearch
+from .errors import QueryError
+from .results import CableView, FacetValue, Hit, ParagraphHit, Results
 
-__all__ = ["FacetValue", "Hit", "ParagraphHit", "Results"]
+__all__ = ["CableSearch", "QueryError", "CableView", "FacetValue", "Hit", "ParagraphHit", "Results"]

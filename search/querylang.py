@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Callable, Union
 
 from .dates import Period, month_number, parse_period, parse_range, period_from_words
@@ -97,9 +97,11 @@ class Phrase:
     words: tuple[str, ...]
     field: str | None = None
     slop: int = 0
+    exact: bool = False
 
     def describe(self) -> str:
-        text = '"' + " ".join(self.words) + '"' + (f"~{self.slop}" if self.slop else "")
+        text = ("=" if self.exact else "") + '"' + " ".join(self.words) + '"'
+        text += f"~{self.slop}" if self.slop else ""
         return f"{self.field}:{text}" if self.field else text
 
 
@@ -206,6 +208,7 @@ class _Tok:
     neg: bool = False
     slop: int = 0
     closed: bool = True
+    exact: bool = False
 
 
 def _lex(s: str, notes: list[str]) -> list[_Tok]:
@@ -225,11 +228,15 @@ def _lex(s: str, notes: list[str]) -> list[_Tok]:
             toks.append(_Tok("RP", c))
             i += 1
             continue
+        exact = c == "=" and s[i + 1 : i + 2] == '"'
+        if exact:
+            i += 1
+            c = '"'
         if c == '"':
             j = s.find('"', i + 1)
             closed = j >= 0
             j = j if closed else n
-            tok = _Tok("PHRASE", s[i + 1 : j], neg, closed=closed)
+            tok = _Tok("PHRASE", s[i + 1 : j], neg, closed=closed, exact=exact)
             if not closed:
                 notes.append('Closed an unbalanced " at the end of the query.')
             i = j + 1
@@ -509,7 +516,7 @@ class _Parser:
                 self.notes.append("Added a missing ')' at the end of the query.")
             return inner
         if tok.kind == "PHRASE":
-            return _phrase(tok.text, fld, tok.slop)
+            return _phrase(tok.text, fld, tok.slop, tok.exact)
         if tok.kind == "WORD":
             return _word(tok.text, fld, self.notes)
         if tok.kind == "FIELD":
@@ -601,13 +608,14 @@ def _word(raw: str, fld: str | None, notes: list[str]) -> Node | None:
     return Word(text, fld, mode, fuzz, capitalized=text[:1].isupper())
 
 
-def _phrase(text: str, fld: str | None, slop: int) -> Node | None:
+def _phrase(text: str, fld: str | None, slop: int, exact: bool = False) -> Node | None:
     words = tuple(w for w in (w.strip(_EDGE_PUNCT) for w in text.split()) if w)
     if not words:
         return None
     if len(words) == 1 and not slop:
-        return Word(words[0], fld, "stem", capitalized=words[0][:1].isupper())
-    return Phrase(words, fld, slop)
+        mode = "exact" if exact else "stem"
+        return Word(words[0], fld, mode, capitalized=words[0][:1].isupper())
+    return Phrase(words, fld, slop, exact)
 
 
 def parse_query(
@@ -655,4 +663,23 @@ def text_clauses(root: Node | None) -> list[Node]:
     return [i for i in items if isinstance(i, (Word, Phrase)) and i.field is None]
 
 
-__all__.append("text_clauses")
+def text_only(node: Node | None) -> Node | None:
+    """The positive free-text part of a tree (what paragraphs and snippets should match):
+    words and phrases without a field (or in ``body``), as one OR; ``None`` if there is none."""
+    out: list[Node] = []
+
+    def walk(n: Node) -> None:
+        if isinstance(n, (And, Or)):
+            for i in n.items:
+                walk(i)
+        elif isinstance(n, (Word, Phrase)) and n.field in (None, "body"):
+            out.append(replace(n, field=None))
+
+    if node is not None:
+        walk(node)
+    if not out:
+        return None
+    return out[0] if len(out) == 1 else Or(tuple(out))
+
+
+__all__ += ["text_clauses", "text_only"]

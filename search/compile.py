@@ -1,0 +1,327 @@
+"""The syntax tree (:mod:`search.querylang`) -> Whoosh queries, against the open index.
+
+Every word goes through the analyzer pickled in the index's own schema (never a copy),
+so query terms are exactly the terms the writer produced: stems for plain words,
+``=word`` twins for ``=word`` and phrases in ``="..."``, whole ids for refids. Field names
+and types come from :mod:`indexer.schema`; this module is the only place that knows them.
+
+A :class:`Compiler` lives for one search (it holds the open reader to expand prefixes,
+wildcards, fuzzy terms and name variants) and records, for the echo and the hits, which
+index terms stand for which of the user's words.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from datetime import datetime, time
+from typing import Iterable
+
+from whoosh import query as wq
+
+from .errors import QueryError
+from .querylang import And, Dates, Node, Not, Or, Phrase, Word
+
+try:  # written by the intel engineer; without it, names are matched as typed only
+    from indexer.names import name_variants, query_name_keys
+except ImportError:  # pragma: no cover - integration point
+    def query_name_keys(word: str) -> list[str]:  # type: ignore[misc]
+        return []
+
+    def name_variants(word: str, terms: Iterable[str]) -> list[str]:  # type: ignore[misc]
+        return []
+
+try:
+    from indexer.tags import codes_for_words
+except ImportError:  # pragma: no cover - integration point
+    def codes_for_words(words: str) -> list[str]:  # type: ignore[misc]
+        return []
+
+try:
+    from indexer.refids import canonical_refid
+except ImportError:  # pragma: no cover - integration point
+    def canonical_refid(text, year=None):  # type: ignore[misc]
+        return None
+
+__all__ = ["Compiler", "TEXT_BOOSTS", "MAX_EXPANSION", "EXACT_PREFIX"]
+
+#: Where plain words are looked for, and how much a match in each field counts.
+#: The subject is the cable's own summary of itself; the tag meanings are short and
+#: generic, so they count least. Measured with ``bench/eval_ranking.py``.
+TEXT_BOOSTS: dict[str, float] = {"subject": 2.5, "body": 1.0, "tagtext": 0.4, "origin": 0.4}
+
+#: How much a name variant (Qadhafi for Gaddafi) counts against the spelling typed.
+NAME_VARIANT_BOOST = 0.35
+
+#: How many index terms one wildcard, prefix or fuzzy word may expand to.
+MAX_EXPANSION = 512
+
+#: The analyzer's marker of an exact (unstemmed) term.
+EXACT_PREFIX = "="
+
+#: Index fields that hold upper-case keyword values (matched by value, not analyzed).
+_KEYWORD_FIELDS = {"tags", "caveats", "references", "cited_by", "classification", "refid"}
+
+
+def _end_of_day(d) -> datetime:
+    return datetime.combine(d, time.max)
+
+
+class Compiler:
+    """Compiles one parsed query against one open reader.
+
+    :param reader: the Whoosh reader of the searcher the query will run on.
+    :param schema: the index's own schema (its analyzers are the writer's).
+    """
+
+    def __init__(self, reader, schema):
+        self.reader = reader
+        self.schema = schema
+        #: (field, term text) -> the user's word it came from, for matched terms.
+        self.term_words: dict[tuple[str, str], str] = {}
+        #: word -> (field, term) pairs of a plain word in the body, for did-you-mean.
+        self.plain_words: list[Word] = []
+
+    # ------------------------------------------------------------------ analysis
+
+    def analyze(self, field: str, text: str, exact: bool = False) -> list[str]:
+        """The query-mode terms ``text`` gives in ``field`` (exact twins if *exact*)."""
+        fobj = self.schema[field]
+        analyzer = getattr(fobj, "analyzer", None)
+        if analyzer is None or field in _KEYWORD_FIELDS:
+            return [text]
+        kw = {"exact": True} if exact else {}
+        return [t.text for t in analyzer(text, mode="query", **kw)]
+
+    def _note(self, field: str, term: str, word: str) -> None:
+        self.term_words.setdefault((field, term), word)
+
+    # ------------------------------------------------------------------ nodes
+
+    def compile(self, node: Node, text_fields: dict[str, float] | None = None) -> wq.Query:
+        """The Whoosh query for *node*; plain words search *text_fields* (field -> boost)."""
+        fields = text_fields or TEXT_BOOSTS
+        if isinstance(node, And):
+            return wq.And([self.compile(i, fields) for i in node.items])
+        if isinstance(node, Or):
+            return wq.Or([self.compile(i, fields) for i in node.items])
+        if isinstance(node, Not):
+            return wq.Not(self.compile(node.item, fields))
+        if isinstance(node, Dates):
+            p = node.period
+            start = datetime.combine(p.start, time.min) if p.start else None
+            end = _end_of_day(p.end) if p.end else None
+            return wq.DateRange("created", start, end)
+        if isinstance(node, Phrase):
+            return self.phrase(node, fields)
+        if isinstance(node, Word):
+            return self.word(node, fields)
+        raise TypeError(f"unknown node {node!r}")  # pragma: no cover - programming error
+
+    def _targets(self, fld: str | None, fields: dict[str, float]) -> dict[str, float]:
+        if fld is None:
+            return fields
+        if fld == "to":
+            return {"to": 1.0, "info": 1.0}
+        return {fld: 1.0}
+
+    def phrase(self, node: Phrase, fields: dict[str, float]) -> wq.Query:
+        """A phrase in each target field (``"vital voices"``; ``="..."`` is exact)."""
+        if node.field in _KEYWORD_FIELDS:
+            return self.word(Word(" ".join(node.words), node.field), fields)
+        exact = getattr(node, "exact", False)
+        subs = []
+        for fld, boost in self._targets(node.field, fields).items():
+            if fld in ("origin",) and node.field is None:
+                continue
+            terms = []
+            for w in node.words:
+                for t in self.analyze(fld, w, exact=exact):
+                    terms.append(t)
+                    self._note(fld, t, w)
+            if not terms:
+                continue
+            q = wq.Term(fld, terms[0]) if len(terms) == 1 else wq.Phrase(fld, terms, slop=max(1, node.slop))
+            subs.append(_boosted(q, boost))
+        return _or(subs)
+
+    def word(self, node: Word, fields: dict[str, float]) -> wq.Query:
+        """One word in each target field, with its expansions and name variants."""
+        fld = node.field
+        if fld in _KEYWORD_FIELDS:
+            return self.keyword(node)
+        targets = self._targets(fld, fields)
+        if node.mode in ("prefix", "wildcard", "fuzzy"):
+            return self.expanded(node, targets)
+        subs = []
+        exact = node.mode == "exact"
+        for f, boost in targets.items():
+            terms = self.analyze(f, node.text, exact=exact)
+            if not terms:
+                continue
+            for t in terms:
+                self._note(f, t, node.text)
+            q = wq.Term(f, terms[0]) if len(terms) == 1 else wq.Phrase(f, terms)
+            subs.append(_boosted(q, boost))
+        if fld is None and node.mode == "stem":
+            self.plain_words.append(node)
+            subs.extend(self.name_variants(node))
+        return _or(subs)
+
+    def name_variants(self, node: Word) -> list[wq.Query]:
+        """Other spellings of a name (Qadhafi for Gaddafi), scored below the spelling typed.
+
+        Only for a word typed with a capital, or one the index has never seen (most
+        likely a name spelled another way); ordinary words are never blurred.
+        """
+        if "names" not in self.schema.names():
+            return []
+        if not node.capitalized and self._df_any(node.text) > 0:
+            return []
+        typed = node.text.lower()
+        out = []
+        for key in query_name_keys(node.text):
+            terms = [t.decode("utf-8") if isinstance(t, bytes) else t
+                     for t in self.reader.expand_prefix("names", key + "_")]
+            for term in name_variants(node.text, terms)[:20]:
+                if term.endswith("_" + typed):
+                    continue  # the spelling typed is matched in the text already
+                self._note("names", term, node.text)
+                out.append(wq.Term("names", term, boost=NAME_VARIANT_BOOST))
+        return out
+
+    def _df_any(self, word: str) -> int:
+        terms = self.analyze("body", word)
+        return sum(self.reader.doc_frequency("body", t) for t in terms)
+
+    def keyword(self, node: Word) -> wq.Query:
+        """``tag:``, ``caveat:``, ``classification:``, ``refid:``, ``refs:``, ``citedby:``."""
+        fld, value = node.field, node.text.strip()
+        upper = value.upper()
+        if fld in ("refid", "references", "cited_by"):
+            if node.mode in ("prefix", "wildcard"):
+                return self._expand_values(fld, upper, node)
+            canon = canonical_refid(value) or re.sub(r"\s+", "", upper)
+            self._note(fld, canon, value)
+            return wq.Term(fld, canon)
+        values = self._lexicon(fld)
+        if node.mode in ("prefix", "wildcard"):
+            return self._expand_values(fld, upper, node)
+        if fld == "classification":
+            hits = [v for v in values if v == upper or upper in v.split("//")] or [
+                v for v in values if v.startswith(upper)
+            ]
+        elif fld == "tags":
+            hits = [v for v in values if v == upper]
+            if not hits:  # a person's name inside a tag, or words of a meaning
+                hits = [v for v in values if re.search(rf"\b{re.escape(upper)}\b", v)]
+            if not hits:
+                hits = [c for c in codes_for_words(value) if c in values]
+        else:
+            hits = [v for v in values if v == upper]
+        for v in hits:
+            self._note(fld, v, value)
+        if not hits:
+            return wq.Term(fld, upper)  # matches nothing; the echo still says what was asked
+        return _or([wq.Term(fld, v) for v in hits])
+
+    def _lexicon(self, fld: str) -> list[str]:
+        return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(fld)]
+
+    def _expand_values(self, fld: str, pattern: str, node: Word) -> wq.Query:
+        rx = re.compile(fnmatch.translate(pattern if node.mode == "wildcard" else pattern.rstrip("*") + "*"))
+        hits = [v for v in self._lexicon(fld) if rx.match(v)]
+        self._check_cap(node, len(hits))
+        for v in hits:
+            self._note(fld, v, node.text)
+        return _or([wq.Term(fld, v) for v in hits]) if hits else wq.Term(fld, pattern)
+
+    def expanded(self, node: Word, targets: dict[str, float]) -> wq.Query:
+        """``traffick*``, ``w?rd``, ``gaddafi~``: expanded over the exact (``=``) terms,
+        so a prefix means what was typed, not what the stemmer made of it."""
+        from indexer.analysis import fold
+
+        text = fold(node.text)
+        has_digit = any(c.isdigit() for c in text)
+        terms: set[str] = set()
+        for f in targets:
+            if f not in self.schema.names():
+                continue
+            if node.mode == "fuzzy":
+                found = self.reader.terms_within(f, EXACT_PREFIX + text, node.fuzz, prefix=2)
+                terms.update(_s(t) for t in found)
+                if has_digit:
+                    terms.update(_s(t) for t in self.reader.terms_within(f, text, node.fuzz, prefix=1))
+            else:
+                prefixes = [EXACT_PREFIX] + ([""] if has_digit else [])
+                for pre in prefixes:
+                    pattern = pre + text
+                    literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+                    rx = re.compile(fnmatch.translate(pattern if "*" in pattern or "?" in pattern else pattern + "*"))
+                    for t in self.reader.expand_prefix(f, literal):
+                        t = _s(t)
+                        if rx.match(t) and (pre or not t.startswith(EXACT_PREFIX)):
+                            terms.add(t)
+                            if len(terms) > MAX_EXPANSION:
+                                self._check_cap(node, len(terms))
+        self._check_cap(node, len(terms))
+        if not terms:
+            return wq.Term(next(iter(targets)), EXACT_PREFIX + text)
+        subs = []
+        for f, boost in targets.items():
+            if f not in self.schema.names():
+                continue
+            for t in sorted(terms):
+                self._note(f, t, node.text)
+            subs.append(_boosted(wq.Or([wq.Term(f, t) for t in sorted(terms)]), boost))
+        return _or(subs)
+
+    def _check_cap(self, node: Word, count: int) -> None:
+        if count > MAX_EXPANSION:
+            shown = node.text + ("~" if node.mode == "fuzzy" else "" if "*" in node.text or "?" in node.text else "*")
+            raise QueryError(
+                f"'{shown}' matches more than {MAX_EXPANSION} different words; "
+                "make it longer or more specific (e.g. add letters before the *)."
+            )
+
+    # ------------------------------------------------------------------ helpers
+
+    def proximity(self, words: list[Word]) -> wq.Query | None:
+        """A sloppy phrase of consecutive plain words: cables where they stand close
+        together score higher than cables where they are scattered."""
+        stems = []
+        for w in words:
+            stems.extend(self.analyze("body", w.text))
+        if len(stems) < 2:
+            return None
+        return wq.Or([
+            wq.Phrase("body", stems, slop=6, boost=0.6),
+            wq.Phrase("subject", stems, slop=2, boost=1.2),
+        ])
+
+    def refid_boost(self, refid: str | None, serial: str) -> wq.Query:
+        """The cable(s) a query names by id: the exact id, or every year's cable with
+        that station and serial when the year is missing."""
+        if refid:
+            self._note("refid", refid, refid)
+            return wq.Term("refid", refid)
+        key = serial.lower()
+        self._note("serial", key, serial)
+        return wq.Term("serial", key)
+
+
+def _s(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
+def _boosted(q: wq.Query, boost: float) -> wq.Query:
+    if boost != 1.0:
+        q = q.copy() if hasattr(q, "copy") else q
+        q.boost = boost
+    return q
+
+
+def _or(subs: list[wq.Query]) -> wq.Query:
+    if not subs:
+        return wq.NullQuery
+    return subs[0] if len(subs) == 1 else wq.Or(subs)

@@ -1,0 +1,119 @@
+"""Facet counts over a whole result set, from the index's sort columns.
+
+The writer keeps each facet's whole value in a sortable column (``origin``,
+``classification``, ``year``; ``caveats`` and ``tags`` joined by
+:data:`indexer.schema.COLUMN_SEP`). Reading a column value costs a few Python calls,
+so each *segment*'s columns are read once, in order, into plain lists and kept:
+Whoosh segments never change after they are written, so a commit only adds the new
+segment's lists, and counting a result set is then one list lookup per document.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import Counter
+from typing import Iterable
+
+from .results import FacetValue
+
+try:
+    from indexer.schema import COLUMN_SEP
+except ImportError:  # pragma: no cover - integration point
+    COLUMN_SEP = "\n"
+
+__all__ = ["FACETS", "FacetColumns", "MAX_FACET_VALUES"]
+
+#: The facets every search counts, in display order.
+FACETS = ("origin", "year", "classification", "caveats", "tags")
+_MULTI = {"caveats", "tags"}
+#: Column value Whoosh stores for a document without a year.
+_NO_NUMBER = 2147483647
+#: Values kept per facet (the commonest); years are never cut.
+MAX_FACET_VALUES = 200
+
+
+class FacetColumns:
+    """A thread-safe cache of per-segment facet columns, shared by all searches."""
+
+    def __init__(self, max_segments: int = 256):
+        self._lock = threading.Lock()
+        self._segments: dict[tuple, dict[str, list]] = {}
+        self._max = max_segments
+
+    def _leaf_columns(self, key: tuple, leaf) -> dict[str, list]:
+        with self._lock:
+            cols = self._segments.get(key)
+        if cols is not None:
+            return cols
+        cols = {}
+        for name in FACETS:
+            if not leaf.has_column(name):
+                cols[name] = [None] * leaf.doc_count_all()
+                continue
+            values = list(leaf.column_reader(name))
+            if name == "year":
+                values = [None if v == _NO_NUMBER else v for v in values]
+            cols[name] = values
+        with self._lock:
+            if len(self._segments) >= self._max:
+                self._segments.clear()
+            self._segments[key] = cols
+        return cols
+
+    def leaves(self, reader, scope: str) -> list[tuple[int, dict[str, list]]]:
+        """``(docbase, columns)`` for each segment of *reader*, docbase ascending.
+
+        :param scope: names the index generation, so equal segment ids of different
+            generations (e.g. after a rebuild) never share a cache entry.
+        """
+        out = []
+        for leaf, base in reader.leaf_readers():
+            seg = leaf.segment() if hasattr(leaf, "segment") else None
+            seg_id = seg.segment_id() if seg is not None else id(leaf)
+            out.append((base, self._leaf_columns((scope, seg_id), leaf)))
+        out.sort(key=lambda pair: pair[0])
+        return out
+
+    def value(self, leaves, docnum: int, name: str):
+        """One document's raw facet value (``None`` if it has none)."""
+        bases = [b for b, _ in leaves]
+        i = bisect.bisect_right(bases, docnum) - 1
+        base, cols = leaves[i]
+        return cols[name][docnum - base]
+
+    def count(
+        self, reader, scope: str, docs: Iterable[int], names: Iterable[str] = FACETS
+    ) -> dict[str, tuple[FacetValue, ...]]:
+        """Counts of every facet value over *docs*, commonest first (ties by value)."""
+        leaves = self.leaves(reader, scope)
+        bases = [b for b, _ in leaves]
+        names = list(names)
+        counters = {n: Counter() for n in names}
+        per_leaf: dict[int, list[int]] = {}
+        for d in docs:
+            i = bisect.bisect_right(bases, d) - 1
+            per_leaf.setdefault(i, []).append(d - bases[i])
+        for i, local in per_leaf.items():
+            cols = leaves[i][1]
+            for n in names:
+                col = cols[n]
+                counters[n].update(col[d] for d in local)
+        out = {}
+        for n in names:
+            counter = counters[n]
+            counter.pop(None, None)
+            counter.pop("", None)
+            if n in _MULTI:
+                split: Counter = Counter()
+                for joined, c in counter.items():
+                    for v in set(joined.split(COLUMN_SEP)):
+                        if v:
+                            split[v] += c
+                counter = split
+            items = sorted(counter.items(), key=lambda vc: (-vc[1], str(vc[0])))
+            if n != "year":
+                items = items[:MAX_FACET_VALUES]
+            out[n] = tuple(FacetValue(str(v), c) for v, c in items)
+        return out
+
