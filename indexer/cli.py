@@ -234,6 +234,91 @@ def stats_command(index_dir):
 
 # ---- cables search ---------------------------------------------------------------------
 
+
+def _parse_filters(pairs) -> dict[str, list[str]]:
+    filters: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE (e.g. origin='Embassy Bangkok')",
+                                     param_hint="--filter")
+        name = name.strip()
+        if name in ("date_from", "date_to"):
+            filters[name] = value.strip()  # type: ignore[assignment]
+        else:
+            filters.setdefault(name, []).append(value.strip())
+    return filters
+
+
+def _styled_snippet(text: str, offsets) -> str:
+    out, cursor = [], 0
+    for start, end in offsets:
+        out.append(text[cursor:start])
+        out.append(click.style(text[start:end], bold=True, underline=True))
+        cursor = end
+    out.append(text[cursor:])
+    return "".join(out).replace("\n", " ")
+
+
+@cli.command("search")
+@index_option
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="Hits to show (one page).")
+@click.option("--page", default=1, show_default=True, type=click.IntRange(1), help="Page of --limit hits.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
+              show_default=True, help="date = oldest first, -date = newest first.")
+@click.option("--filter", "-f", "filter_pairs", multiple=True, metavar="NAME=VALUE",
+              help="Keep only cables with this facet value: origin, year, classification, "
+                   "caveats, tags, date_from, date_to. Repeat to combine.")
+@domain_errors
+def search_command(index_dir, query, as_json, limit, page, sort, filter_pairs):
+    """Search the index and print the best cables with their best paragraphs.
+
+    The query language (phrases, OR, NOT, field:value, dates, refids) is described in
+    docs/query-syntax.md.
+
+    Examples:
+
+        cables search trafficking in persons
+
+        cables search '"vital voices" origin:bangkok' --sort date
+
+        cables search 'marking:S nuclear' -f year=2009 --json
+    """
+    import json
+
+    from search import CableSearch
+
+    text = " ".join(query)
+    results = CableSearch(index_dir).search(
+        text, filters=_parse_filters(filter_pairs), sort=sort, page=page, page_size=limit,
+        facets=as_json,
+    )
+    if as_json:
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        return
+    first = (page - 1) * limit
+    click.echo(f"{results.total:,} cable{'s' if results.total != 1 else ''} "
+               f"(page {results.page} of {results.pages}): {results.echo}")
+    if results.suggestion:
+        click.echo(f"Did you mean: {results.suggestion}")
+    for note in results.notes:
+        click.echo(f"Note: {note}")
+    for i, hit in enumerate(results.hits, first + 1):
+        date = hit.created.strftime("%Y-%m-%d") if hit.created else "----------"
+        click.echo("")
+        click.echo(f"{i:>3}. {click.style(hit.refid, bold=True)}  {date}  {hit.origin or '?'}"
+                   f"  [{hit.classification or '?'}]")
+        click.echo(f"     {hit.subject or '(no subject)'}")
+        for para in hit.paragraphs[:1]:
+            label = f"¶{para.number}" if para.number is not None else f"#{para.index + 1}"
+            if para.marking:
+                label += f" ({para.marking})"
+            click.echo(f"     {label}: {_styled_snippet(para.text, para.offsets)}")
+
+
 # ---- cables serve ----------------------------------------------------------------------
 
 
