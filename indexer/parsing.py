@@ -141,8 +141,15 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
     """Text lines with section breaks removed, and the classification lines seen."""
     out: list[str] = []
     class_lines: list[str] = []
+    after_break = False  # just past a section break: its repeated handling lines go too
     for line in text.split("\n"):
         line = line.rstrip()
+        if after_break:
+            if not line.strip():
+                continue
+            if _HANDLING.match(line):
+                continue
+            after_break = False
         if _SPACED_START.match(line):
             closed = despace_letters(line)
             if _pre.classification_in(closed):
@@ -153,6 +160,7 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
             or _HANDLING.match(line[len(_pre.classification_in(line) or ""):] or "X")
         ):
             class_lines.append(line)
+            after_break = len(class_lines) > 1
             continue
         if _SECTION.match(line.strip()) or _PAGE_LINE.match(line) or _PAGE_MARK.match(line):
             continue
