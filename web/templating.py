@@ -1,0 +1,96 @@
+"""Jinja helpers: URL builders for the search state, dates, and the one ``Markup`` site."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, url_for
+from markupsafe import Markup
+
+from .params import FACETS, SORTS, SearchState, iter_pages
+
+__all__ = ["init_app", "highlighted"]
+
+FACET_LABELS = {
+    "origin": "Origin",
+    "year": "Year",
+    "classification": "Classification",
+    "caveats": "Caveats",
+    "tags": "TAGS",
+}
+
+
+def highlighted(snippet_html: str) -> Markup:
+    """Mark highlighter output safe for the template.
+
+    This is the only place the app marks anything safe. It is sound because the string
+    comes from the search facade's highlighter, which builds it with Whoosh's
+    ``HtmlFormatter``: the cable text is HTML-escaped there and the only markup added is
+    ``<mark>`` around matches (``search.ParagraphHit.html`` documents this contract).
+    Everything else, subjects, refids, tags and the query itself, is autoescaped.
+    """
+    return Markup(snippet_html)
+
+
+def search_url(state: SearchState, endpoint: str = "web.search_page", **extra: str) -> str:
+    """The URL of ``state`` on ``endpoint`` (the search page, the API, an export)."""
+    paging = endpoint in ("web.search_page", "web.api_search")
+    return url_for(endpoint, **state.to_args(paging=paging), **extra)
+
+
+def cable_url(refid: str, q: str = "", anchor: str | None = None) -> str:
+    """A cable page URL that carries the query (for highlighting) and a paragraph anchor."""
+    args = {"q": q} if q else {}
+    return url_for("web.cable_page", refid=refid, _anchor=anchor, **args)
+
+
+def fmt_date(value: date | datetime | None, with_time: bool = False) -> str:
+    """``2006-07-05`` (or ``2006-07-05 10:07`` with ``with_time``); ``""`` for ``None``."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    return value.isoformat()
+
+
+def num(value: int) -> str:
+    """``12,345``: thousands separated, as the counts are shown."""
+    return f"{value:,}"
+
+
+def cables(value: int) -> str:
+    """``1 cable``, ``12,345 cables``."""
+    return f"{value:,} cable" + ("" if value == 1 else "s")
+
+
+def marking_class(marking: str | None) -> str:
+    """A CSS class for a classification or portion marking, by its level."""
+    if not marking:
+        return "lvl-none"
+    head = marking.upper().split("/")[0].split("//")[0].strip()
+    if head.startswith("SECRET") or head in ("S", "TS"):
+        return "lvl-s"
+    if head.startswith("CONFIDENTIAL") or head == "C":
+        return "lvl-c"
+    if head in ("SBU", "U//FOUO") or "SENSITIVE" in head or "FOUO" in head:
+        return "lvl-sbu"
+    return "lvl-u"
+
+
+def init_app(app: Flask) -> None:
+    """Register the helpers as template globals and filters."""
+    app.jinja_env.globals.update(
+        FACETS=FACETS,
+        FACET_LABELS=FACET_LABELS,
+        SORTS=SORTS,
+        search_url=search_url,
+        cable_url=cable_url,
+        iter_pages=iter_pages,
+    )
+    app.jinja_env.filters.update(
+        highlighted=highlighted,
+        fmt_date=fmt_date,
+        marking_class=marking_class,
+        num=num,
+        cables=cables,
+    )
