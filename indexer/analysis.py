@@ -63,6 +63,8 @@ __all__ = [
     "cable_analyzer",
     "exact_terms",
     "fold",
+    "index_positions",
+    "split_match",
     "stem",
 ]
 
@@ -121,6 +123,40 @@ def _norm_unit(raw: str) -> tuple[str, str]:
     return "word", text
 
 
+#: One emitted term of a raw match: (text, start, end, position offset), offsets relative.
+_Piece = tuple[str, int, int, int]
+
+
+@lru_cache(maxsize=500_000)
+def split_match(raw: str, query: bool) -> tuple[tuple[_Piece, ...], int]:
+    """What one regex match of the tokenizer emits, and how many positions it takes.
+
+    Pure and cached (cable vocabulary is small), so tokenizing is mostly dict lookups.
+    The rules are in the module docstring.
+    """
+    if raw.isalpha():  # the common case: a plain word
+        return ((fold(raw), 0, len(raw), 0),), 1
+    if not any(c in raw for c in "-/+&"):
+        kind, text = _norm_unit(raw)
+        if kind == "refid" and not query:
+            year, station, serial = _REFID_RE.match(text).groups()
+            n = len(raw)
+            return ((text, 0, n, 0), (year, 0, n, 0), (station, 0, n, 1), (serial, 0, n, 2)), 3
+        return ((text, 0, len(raw), 0),), 1
+    units = [(_norm_unit(u.group()), u.start(), u.end()) for u in _UNIT_RE.finditer(raw)]
+    if all(kind == "num" for (kind, _), _, _ in units):
+        # 22-24, 10/29/2018: separate numbers, not a compound word.
+        return tuple((text, s, e, i) for i, ((_, text), s, e) in enumerate(units)), len(units)
+    joined = "".join(text for (_, text), _, _ in units)
+    if query:
+        return ((joined, 0, len(raw), 0),), 1
+    return tuple((text, s, e, 0) for (_, text), s, e in units) + ((joined, 0, len(raw), 0),), 1
+
+
+def _has_digit(text: str) -> bool:
+    return not text.isalpha() and any(c.isdigit() for c in text)
+
+
 class CableTokenizer(Tokenizer):
     """Splits cable text into words, numbers, abbreviations, compounds and reference ids.
 
@@ -162,75 +198,20 @@ class CableTokenizer(Tokenizer):
         pos = start_pos
         for m in _COMPOUND_RE.finditer(value):
             raw = m.group()
-            start = m.start()
-            if not any(c in raw for c in "-/+&"):
-                units = [(raw, start)]
-            else:
-                units = [(u.group(), start + u.start()) for u in _UNIT_RE.finditer(raw)]
-
-            normed = [(_norm_unit(u), ustart, ustart + len(u)) for u, ustart in units]
-            if len(normed) == 1:
-                (kind, text), s, e = normed[0]
-                if kind == "refid" and not query:
-                    m2 = _REFID_RE.match(text)
-                    parts = ((text, 0), (m2.group(1), 0), (m2.group(2), 1), (m2.group(3), 2))
-                    for ptext, offset in parts:
-                        t.text = ptext
-                        t.boost = 1.0
-                        if keeporiginal:
-                            t.original = raw
-                        if positions:
-                            t.pos = pos + offset
-                        if chars:
-                            t.startchar = start_char + s
-                            t.endchar = start_char + e
-                        yield t
-                    pos += 3
-                    continue
+            pieces, width = split_match(raw, query)
+            base = start_char + m.start()
+            for text, s, e, offset in pieces:
                 t.text = text
                 t.boost = 1.0
                 if keeporiginal:
                     t.original = raw
                 if positions:
-                    t.pos = pos
+                    t.pos = pos + offset
                 if chars:
-                    t.startchar = start_char + s
-                    t.endchar = start_char + e
+                    t.startchar = base + s
+                    t.endchar = base + e
                 yield t
-                pos += 1
-                continue
-
-            if all(kind == "num" for (kind, _), _, _ in normed):
-                # 22-24, 10/29/2018: separate numbers, not a compound word.
-                for (_, text), s, e in normed:
-                    t.text = text
-                    t.boost = 1.0
-                    if keeporiginal:
-                        t.original = text
-                    if positions:
-                        t.pos = pos
-                    if chars:
-                        t.startchar = start_char + s
-                        t.endchar = start_char + e
-                    yield t
-                    pos += 1
-                continue
-
-            joined = "".join(text for (_, text), _, _ in normed)
-            emitted = [joined] if query else [text for (_, text), _, _ in normed] + [joined]
-            spans = [(m.start(), m.end())] if query else [(s, e) for _, s, e in normed] + [(m.start(), m.end())]
-            for text, (s, e) in zip(emitted, spans):
-                t.text = text
-                t.boost = 1.0
-                if keeporiginal:
-                    t.original = raw
-                if positions:
-                    t.pos = pos
-                if chars:
-                    t.startchar = start_char + s
-                    t.endchar = start_char + e
-                yield t
-            pos += 1
+            pos += width
 
 
 class CableStemFilter(Filter):
@@ -251,7 +232,7 @@ class CableStemFilter(Filter):
         prefix = EXACT_PREFIX
         for t in tokens:
             text = t.text
-            if not text.isalpha() and any(c.isdigit() for c in text):
+            if _has_digit(text):
                 # Numbers and ids are never stemmed: the plain term is the exact one.
                 yield t
                 continue
@@ -263,6 +244,44 @@ class CableStemFilter(Filter):
             yield t
             t.text = prefix + text
             yield t
+
+
+@lru_cache(maxsize=500_000)
+def _match_terms(raw: str, twins: bool) -> tuple[tuple[tuple[str, int], ...], int]:
+    # The index-mode output of the analyzer for one regex match: (term, offset) pairs.
+    pieces, width = split_match(raw, False)
+    out = []
+    for text, _s, _e, offset in pieces:
+        if _has_digit(text):
+            out.append((text, offset))
+            continue
+        out.append((stem(text), offset))
+        if twins:
+            out.append((EXACT_PREFIX + text, offset))
+    return tuple(out), width
+
+
+def index_positions(value: str, twins: bool = True) -> dict[str, list[int]]:
+    """Term -> positions of ``value``, exactly as :data:`ANALYZER` indexes it.
+
+    The writer's fast path (about 4x quicker than going through Token objects):
+    the same :func:`split_match` and :func:`stem`, without the generator chain. The
+    test suite checks that it agrees with the analyzer.
+
+    :param twins: include the ``=word`` exact twins (paragraph text leaves them out).
+    """
+    poses: dict[str, list[int]] = {}
+    pos = 0
+    for m in _COMPOUND_RE.finditer(value):
+        terms, width = _match_terms(m.group(), twins)
+        for term, offset in terms:
+            found = poses.get(term)
+            if found is None:
+                poses[term] = [pos + offset]
+            else:
+                found.append(pos + offset)
+        pos += width
+    return poses
 
 
 def cable_analyzer():

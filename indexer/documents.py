@@ -121,7 +121,7 @@ def paragraph_documents(cable: Cable) -> list[dict[str, Any]]:
             continue
         doc: dict[str, Any] = {"kind": "para", "pref": cable.refid, "pindex": i, "ptext": para.text}
         if para.number is not None:
-            doc["pnum"] = para.number
+            doc["pnum"] = str(para.number)
         marks = marking_terms(para.marking)
         if marks:
             doc["marking"] = marks

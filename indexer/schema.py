@@ -36,9 +36,10 @@ cable          STORED                                the whole :class:`~indexer.
 ============== ===================================== =========================================
 
 **Paragraph documents** (``kind="para"``), one per paragraph: ``pref`` (ID, stored: the
-parent refid), ``pindex`` (NUMERIC, stored: 0-based index into ``Cable.paragraphs``),
-``pnum`` (NUMERIC: the ¶ number), ``marking`` (KEYWORD: the portion marking and its
-parts, ``S/NF`` -> ``S/NF``, ``S``, ``NF``) and ``ptext`` (TEXT, positions, not stored).
+parent refid), ``pindex`` (STORED: 0-based index into ``Cable.paragraphs``),
+``pnum`` (ID: the ¶ number as text), ``marking`` (KEYWORD: the portion marking and its
+parts, ``S/NF`` -> ``S/NF``, ``S``, ``NF``) and ``ptext`` (TEXT, positions, not stored, **without** the ``=word`` exact twins: search
+it with stemmed terms).
 They let a hit name its best paragraphs and make ``marking:S nuclear`` match inside one
 paragraph. Their text, number and marking are read back from the cable's stored JSON.
 
@@ -66,11 +67,21 @@ rebuilt with ``cables index --rebuild``.
 
 from __future__ import annotations
 
+from typing import Any, Iterator
+
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import ANALYZER
+from .analysis import ANALYZER, index_positions
 
-__all__ = ["KINDS", "MEASUREMENTS", "SCHEMA_VERSION", "COLUMN_SEP", "make_schema"]
+__all__ = [
+    "COLUMN_SEP",
+    "KINDS",
+    "MEASUREMENTS",
+    "SCHEMA_VERSION",
+    "CableText",
+    "Postings",
+    "make_schema",
+]
 
 #: Bump whenever the schema or the analyzer changes what is indexed.
 SCHEMA_VERSION = 1
@@ -85,9 +96,63 @@ COLUMN_SEP = "\n"
 MEASUREMENTS: dict[str, str] = {}
 
 
+class Postings:
+    """A field value analyzed ahead of time: ``(term bytes, freq, weight, encoded positions)``.
+
+    The writer analyzes cables in a worker process and hands the results to the
+    process that owns the Whoosh writer in this form (see :mod:`indexer.build`).
+    """
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[tuple[bytes, int, float, bytes]]):
+        self.items = items
+
+    def __reduce__(self):
+        return (Postings, (self.items,))
+
+
+class CableText(TEXT):
+    """A ``TEXT`` field of the cable analyzer, with the writer's fast path.
+
+    Indexing a string goes through :func:`indexer.analysis.index_positions` (the same
+    terms as :data:`~indexer.analysis.ANALYZER`, without Token objects); a
+    :class:`Postings` value is taken as already analyzed. Queries and highlighting use
+    ``analyzer`` as usual.
+
+    .. warning:: Whoosh pickles this class into the index by its import path,
+       ``indexer.schema.CableText``: do not move or rename it.
+
+    :param twins: index the ``=word`` exact twins. Paragraph text leaves them out
+        (exactness is decided on the cable document), which saves about a third of
+        the postings.
+    """
+
+    def __init__(self, twins: bool = True, **kwargs: Any):
+        super().__init__(analyzer=ANALYZER, phrase=True, **kwargs)
+        self.twins = twins
+
+    def index(self, value, **kwargs) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, Postings):
+            return iter(value.items)
+        if isinstance(value, str):
+            return iter(self.postings(value).items)
+        return super().index(value, **kwargs)
+
+    def postings(self, text: str) -> Postings:
+        """``text`` analyzed for this field, ready for :meth:`index` or another process."""
+        encode = self.format.encode
+        boost = self.format.field_boost
+        return Postings(
+            [
+                (term.encode("utf-8"), len(poses), len(poses) * boost, encode(poses))
+                for term, poses in index_positions(text, self.twins).items()
+            ]
+        )
+
+
 def make_schema() -> Schema:
     """A new instance of the cable index schema."""
-    text = dict(analyzer=ANALYZER, phrase=True)
     return Schema(
         kind=ID(),
         # cable documents
@@ -99,12 +164,12 @@ def make_schema() -> Schema:
         classification=ID(sortable=True),
         caveats=KEYWORD(sortable=True),
         tags=KEYWORD(sortable=True),
-        subject=TEXT(**text),
-        body=TEXT(**text),
-        to=TEXT(**text),
-        info=TEXT(**text),
-        signers=TEXT(**text),
-        tagtext=TEXT(**text),
+        subject=CableText(),
+        body=CableText(),
+        to=CableText(),
+        info=CableText(),
+        signers=CableText(),
+        tagtext=CableText(),
         names=KEYWORD(),
         references=KEYWORD(),
         cited_by=KEYWORD(stored=True),
@@ -112,8 +177,8 @@ def make_schema() -> Schema:
         cable=STORED(),
         # paragraph documents
         pref=ID(stored=True),
-        pindex=NUMERIC(int, stored=True),
-        pnum=NUMERIC(int),
+        pindex=STORED(),
+        pnum=ID(),
         marking=KEYWORD(),
-        ptext=TEXT(**text),
+        ptext=CableText(twins=False),
     )
