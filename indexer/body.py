@@ -23,9 +23,10 @@ from .normalize import REDACTED, join_wrapped
 __all__ = ["paragraphs", "signers", "summary"]
 
 _NUMBERED = re.compile(r"^\s*(?P<pil>¶\s*)?(?P<num>\d{1,3})\s*\.(?!\d)\s*(?P<rest>.*)$")
+# A portion marking: a level, then optional "/"-separated controls ("S/NF", "C//REL ISAF",
+# "S/REL P5+1", "U//FOUO"). Only these levels start one, so "(SECTO)" or "(A)" is text.
 _MARK = re.compile(
-    r"^\(\s*(?P<m>U|C|S|SBU|TS|LOU|FOUO|NF|U/FOUO|SBU/NF|[CS]/(?:NF|REL[A-Z ,/]*|OC|ORCON)"
-    r"|[CSU]//?[A-Z]{1,8}|S-NF|C-NF)\s*\)\s*",
+    r"^\(\s*(?P<m>(?:TS|SBU|LOU|FOUO|U|C|S)(?:\s*(?://?|-)\s*[A-Za-z0-9][A-Za-z0-9 ,+]{0,30}?)?)\s*\)\s*",
     re.I,
 )
 _HEADING_END = re.compile(r"[.,;:]\s*$")
@@ -35,7 +36,8 @@ def _marking(text: str) -> tuple[str | None, str]:
     m = _MARK.match(text)
     if not m:
         return None, text
-    mark = re.sub(r"\s+", "", m.group("m").upper()).replace("//", "/").replace("-", "/")
+    mark = re.sub(r"\s*(?://?|-)\s*", "/", m.group("m").upper().strip())
+    mark = re.sub(r"\s+", " ", mark)
     return mark, text[m.end():]
 
 

@@ -1,0 +1,76 @@
+"""canonical_refid / find_refids: every way a cable is cited maps to one id."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer import canonical_refid
+from indexer.refids import STATIONS, find_refids, station_for
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        ("06BANGKOK3955", None, "06BANGKOK3955"),
+        ("06 BANGKOK 3955", None, "06BANGKOK3955"),
+        ("BANGKOK 003955", 2006, "06BANGKOK3955"),
+        ("bangkok 003955", "06", "06BANGKOK3955"),
+        ("06bangkok003955", None, "06BANGKOK3955"),
+        ("2006 BANGKOK 3955", None, "06BANGKOK3955"),
+        ("RIO DE JAN 12", 2007, "07RIODEJANEIRO12"),
+        ("NARIOBI 45", 8, "08NAIROBI45"),
+        ("STATE 123456", 2008, "08STATE123456"),
+        ("SECSTATE 82698", 2008, "08STATE82698"),
+        ("06SECSTATE12", None, "06STATE12"),
+        ("USUN NEW YORK 456", 2009, "09USUNNEWYORK456"),
+        ("USUN 456", 2009, "09USUNNEWYORK456"),
+        ("AMEMBASSY TBILISI 1605", 7, "07TBILISI1605"),
+        ("BRUSSQLS 4", 9, "09BRUSSELS4"),  # a garbled spelling seen in real refids
+        ("HONG KONG 948", 2009, "09HONGKONG948"),
+        ("66BUENOSAIRES2481", None, "66BUENOSAIRES2481"),
+    ],
+)
+def test_canonical_forms(text, year, expected):
+    assert canonical_refid(text, year) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("STATE 123", None),  # no year anywhere: a serial alone names nothing
+        ("FOO 12", 2007),  # unknown station
+        ("BANGKOK 0", 2006),
+        ("", 2006),
+        (None, 2006),
+        ("EMAIL OF 12/3", 2006),
+    ],
+)
+def test_not_a_refid(text, year):
+    assert canonical_refid(text, year) is None
+
+
+def test_station_table_is_the_cablegate_list():
+    assert len(STATIONS) > 300
+    for station in ("BANGKOK", "STATE", "USUNNEWYORK", "RIODEJANEIRO", "UNVIEVIENNA", "TBILISI"):
+        assert station in STATIONS
+    assert station_for("Bangkok") == "BANGKOK"
+    assert station_for("the moon") is None
+
+
+def test_ref_block_with_letters_years_and_non_cables():
+    text = ("A. BISHKEK 1059 B. 08STATE 12345 C) USUN NEW YORK 00456 "
+            "D. DOE-ROE EMAIL OF 12/3/08 E. 06 RIO DE JAN 1 F. (05) SAO PAULO 581")
+    assert find_refids(text, 2009) == [
+        "09BISHKEK1059", "08STATE12345", "09USUNNEWYORK456", "06RIODEJANEIRO1", "05SAOPAULO581",
+    ]
+
+
+def test_ref_block_four_digit_years_and_dates_are_not_serials():
+    assert find_refids("A. 2008 LONDON 3082 B. STATE CA-3400 NOV 2, 1966", 9) == ["08LONDON3082"]
+    assert find_refids("USDAO NAIROBI IIR 6 854 0108 08 291553Z JAN 08", 8) == []
+
+
+def test_ref_block_deduplicates_in_order():
+    assert find_refids("A. MADRID 5426, B) MADRID 5425, C) MADRID 5426", 86) == [
+        "86MADRID5426", "86MADRID5425",
+    ]
