@@ -141,9 +141,18 @@ class Compiler:
                     self._note(fld, t, w)
             if not terms:
                 continue
-            q = wq.Term(fld, terms[0]) if len(terms) == 1 else wq.Phrase(fld, terms, slop=max(1, node.slop))
+            if len(terms) == 1:
+                q = wq.Term(fld, terms[0])
+            elif self._has_positions(fld):
+                q = wq.Phrase(fld, terms, slop=max(1, node.slop))
+            else:  # a field without positions (origin): all the words
+                q = wq.And([wq.Term(fld, t) for t in terms])
             subs.append(_boosted(q, boost))
         return _or(subs)
+
+    def _has_positions(self, fld: str) -> bool:
+        fmt = getattr(self.schema[fld], "format", None)
+        return bool(fmt and fmt.supports("positions"))
 
     def word(self, node: Word, fields: dict[str, float]) -> wq.Query:
         """One word in each target field, with its expansions and name variants."""
@@ -161,7 +170,12 @@ class Compiler:
                 continue
             for t in terms:
                 self._note(f, t, node.text)
-            q = wq.Term(f, terms[0]) if len(terms) == 1 else wq.Phrase(f, terms)
+            if len(terms) == 1:
+                q = wq.Term(f, terms[0])
+            elif self._has_positions(f):
+                q = wq.Phrase(f, terms)
+            else:
+                q = wq.And([wq.Term(f, t) for t in terms])
             subs.append(_boosted(q, boost))
         if fld is None and node.mode == "stem":
             self.plain_words.append(node)

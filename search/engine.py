@@ -384,10 +384,9 @@ class _CachedSearcher:
 
     def current(self):
         """The searcher, refreshed if the index has had a commit since it was opened."""
-        fresh = self.searcher.refresh()
-        if fresh is not self.searcher:
-            self.searcher.close()
-            self.searcher = fresh
+        # refresh() builds the new reader from the old one's segment readers and closes
+        # the ones it does not reuse; closing the old searcher would close shared ones.
+        self.searcher = self.searcher.refresh()
         return self.searcher
 
     def close(self) -> None:
@@ -467,9 +466,10 @@ class _Plan:
                     else:
                         self.notes.append(f"Ignored the year filter {v!r}: not a year.")
                 elif name == "origin":
+                    # origin has no positions: AND its words, then keep exact values only.
                     terms = self.comp.analyze("origin", v)
                     if terms:
-                        subs.append(wq.Phrase("origin", terms) if len(terms) > 1 else wq.Term("origin", terms[0]))
+                        subs.append(wq.And([wq.Term("origin", t) for t in terms]))
                     self.exact_origins = (self.exact_origins or set()) | {v}
                 else:
                     subs.append(wq.Term(name, v))
@@ -727,8 +727,10 @@ class _Plan:
         order = {"relevance": "best match first", "date": "oldest first", "-date": "newest first"}[self.sort]
         out = f"{text}; {order}"
         if self.relaxed_used:
-            out += (f"; only {self.strict_total} cable{'s' if self.strict_total != 1 else ''} "
-                    "match every word, so cables matching most of the words follow")
+            n = self.strict_total
+            some = ("no cable matches" if n == 0 else
+                    f"only {n} cable{' matches' if n == 1 else 's match'}")
+            out += f"; {some} every word, so cables matching most of the words follow"
         return out
 
     def suggestion(self) -> str | None:
