@@ -53,19 +53,32 @@ def _is_heading(block: list[str]) -> bool:
 def paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
     """Split body lines (after the preamble, signature removed) into paragraphs."""
     # Group lines into (number, marking, blocks) with blocks split at blank lines.
+    # Candidate paragraph starts: (line index, number, has pilcrow).
+    cands: list[tuple[int, int, bool]] = []
+    for i, line in enumerate(lines):
+        if line[:1] in " ¶0123456789\t":
+            m = _NUMBERED.match(line)
+            if m:
+                cands.append((i, int(m.group("num")), bool(m.group("pil"))))
+    starts: dict[int, re.Match] = {}
+    last = 0
+    for k, (i, n, pil) in enumerate(cands):
+        if n == last + 1 or (last < n <= last + (50 if pil else 3) and not any(
+                last < later < n for _, later, _ in cands[k + 1:])):
+            # A jump is taken only when none of the skipped numbers turns up later
+            # (so a stray "2006." or a mis-numbered "16" doesn't swallow 11-15).
+            starts[i] = _NUMBERED.match(lines[i])
+            last = n
+
     groups: list[list] = []  # [number, marking, blocks: list[list[str]]]
     current: list | None = None
-    last = 0
-    for line in lines:
-        m = _NUMBERED.match(line) if line[:1] in " ¶0123456789\t" else None
+    for i, line in enumerate(lines):
+        m = starts.get(i)
         if m:
-            n = int(m.group("num"))
-            if (m.group("pil") and n > last) or n == last + 1:
-                mark, rest = _marking(m.group("rest").strip())
-                current = [n, mark, [[rest]] if rest else [[]]]
-                groups.append(current)
-                last = n
-                continue
+            mark, rest = _marking(m.group("rest").strip())
+            current = [int(m.group("num")), mark, [[rest]] if rest else [[]]]
+            groups.append(current)
+            continue
         if not line.strip():
             if current is not None and current[2][-1]:
                 current[2].append([])

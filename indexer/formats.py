@@ -99,8 +99,12 @@ def html_parts(page: str) -> Parts:
                 meta["origin"] = cells[4]
     # Paragraph anchors become "¶"; WikiLeaks also anchored some lettered list items
     # ("parB"), which are not paragraphs.
-    pres = [_PAR_ANCHOR.sub(lambda a: "¶" if a.group(1).isdigit() else "", p)
-            for p in _PRE.findall(pane)]
+    raw = _PRE.findall(pane)
+    # A truncated page: the last <pre> never closes. Keep what arrived.
+    last_open = pane.rfind("<pre>")
+    if last_open != -1 and pane.find("</pre>", last_open) == -1:
+        raw.append(pane[last_open + len("<pre>"):])
+    pres = [_PAR_ANCHOR.sub(lambda a: "¶" if a.group(1).isdigit() else "", p) for p in raw]
     pres = [unescape_html(p) for p in pres]
     if not pres and not table:
         # Not a cable page: treat the page's visible text as cable text.

@@ -274,7 +274,7 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
     origin = meta.get("origin") or _header.origin_from_sender(_header.sender_line(header))
     base = next((c for c in (_pre.classification_in(l) for l in class_lines) if c), None)
     classification = meta.get("classification") or _derived_classification(base, caveats)
-    subject = _pre.subject(segs.get("subject")) or _pre.subject(meta.get("subject"))
+    subject = _pre.subject(segs.get("subject")) or _pre.subject(clean_text(meta.get("subject") or ""))
     refs = list(_pre.references(segs.get("ref"), year))
     for r in meta.get("references", ()):
         c = canonical_refid(r) or r
