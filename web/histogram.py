@@ -11,7 +11,9 @@ from typing import Iterable
 
 __all__ = ["Bar", "Histogram", "year_histogram"]
 
-BAR_WIDTH = 22
+BAR_WIDTH = 22  # per year when there are many years (labels every 5th year)
+WIDE_BAR = 34  # per year when there are few (every year labelled, so a label must fit)
+FEW_YEARS = 12
 GAP = 4
 PLOT_HEIGHT = 90
 LABEL_HEIGHT = 18
@@ -35,13 +37,17 @@ class Bar:
 
 @dataclass(frozen=True)
 class Histogram:
-    """The bars plus the SVG's size in user units."""
+    """The bars plus the SVG's size in user units.
+
+    ``dense`` charts (many years) are drawn small, so their labels get a larger font.
+    """
 
     bars: tuple[Bar, ...]
     width: int
     height: int
     baseline: int
     max_count: int
+    dense: bool
 
 
 def year_histogram(counts: Iterable[tuple[str, int]]) -> Histogram | None:
@@ -62,7 +68,9 @@ def year_histogram(counts: Iterable[tuple[str, int]]) -> Histogram | None:
     top = max(by_year.values())
     span = last - first + 1
     # Label every year when there are few, else every 5th year so labels never collide.
-    step = 1 if span <= 12 else 5
+    dense = span > FEW_YEARS
+    step = 5 if dense else 1
+    bar_width = BAR_WIDTH if dense else WIDE_BAR
     bars = []
     for i, year in enumerate(range(first, last + 1)):
         count = by_year.get(year, 0)
@@ -71,14 +79,14 @@ def year_histogram(counts: Iterable[tuple[str, int]]) -> Histogram | None:
             Bar(
                 year=str(year),
                 count=count,
-                x=SIDE_PAD + i * (BAR_WIDTH + GAP),
+                x=SIDE_PAD + i * (bar_width + GAP),
                 y=TOP_PAD + PLOT_HEIGHT - height,
-                width=BAR_WIDTH,
+                width=bar_width,
                 height=height,
                 label=year % step == 0,
             )
         )
-    width = span * (BAR_WIDTH + GAP) - GAP + 2 * SIDE_PAD
+    width = span * (bar_width + GAP) - GAP + 2 * SIDE_PAD
     baseline = TOP_PAD + PLOT_HEIGHT
     return Histogram(
         bars=tuple(bars),
@@ -86,4 +94,5 @@ def year_histogram(counts: Iterable[tuple[str, int]]) -> Histogram | None:
         height=baseline + LABEL_HEIGHT,
         baseline=baseline,
         max_count=top,
+        dense=dense,
     )

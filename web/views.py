@@ -75,9 +75,16 @@ def run_search(state: SearchState):
 def search_page():
     """The search form, and the results of the search in the URL."""
     state = current_state()
-    search = get_search()  # even the empty form needs an index: else the 503 page says so
+    search = get_search()
     if state.is_empty:
-        return render_search(state)
+        # The landing page shows what the index holds (its size, years, commonest origins
+        # and TAGs as ways in); asking also proves the index exists, else the 503 page.
+        overview = search.search("", page_size=1, facets=True)
+        return render_search(
+            state,
+            overview=overview,
+            tag_meanings={f.value: tag_meaning(f.value) for f in overview.facets.get("tags", ())},
+        )
     results = run_search(state)
     unfiltered_total = None
     if results.total == 0 and state.has_filters and state.q:
@@ -95,18 +102,24 @@ def render_search(
     state: SearchState,
     results=None,
     *,
+    overview=None,
     error: str | None = None,
     unfiltered_total: int | None = None,
     tag_meanings: dict[str, str | None] | None = None,
 ):
-    """The search page: the landing form, results, or the form with an error message."""
+    """The search page: the landing form, results, or the form with an error message.
+
+    :param overview: on the landing page, the facade's answer for "everything".
+    """
     histogram = None
-    if results is not None:
-        histogram = year_histogram((f.value, f.count) for f in results.facets.get("year", ()))
+    counted = results if results is not None else overview
+    if counted is not None:
+        histogram = year_histogram((f.value, f.count) for f in counted.facets.get("year", ()))
     return render_template(
         "search.html",
         state=state,
         results=results,
+        overview=overview,
         histogram=histogram,
         error=error,
         unfiltered_total=unfiltered_total,

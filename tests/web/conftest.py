@@ -19,8 +19,6 @@ from click.testing import CliRunner
 from indexer.cli import cli
 from indexer.models import Cable, Paragraph, Recipient
 
-REPO = Path(__file__).resolve().parents[2]
-
 XSS = "<script>alert('x')</script>"
 
 LAKE = (
@@ -138,14 +136,14 @@ def web_cables() -> list[Cable]:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory, web_cables) -> Path:
+def index_dir(tmp_path_factory, corpus_dir, web_cables) -> Path:
     """An index of the repo's corpus/ plus the test cables, built through the CLI once."""
     root = tmp_path_factory.mktemp("web")
     extra = root / "web-cables.jsonl"
     extra.write_text("".join(c.to_json() + "\n" for c in web_cables), encoding="utf-8")
     index = root / "index"
     result = CliRunner().invoke(
-        cli, ["index", "--index", str(index), "-q", str(REPO / "corpus"), str(extra)]
+        cli, ["index", "--index", str(index), "-q", str(corpus_dir), str(extra)]
     )
     assert result.exit_code == 0, result.output
     return index

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.histogram import BAR_WIDTH, GAP, PLOT_HEIGHT, SIDE_PAD, TOP_PAD, year_histogram
+from web.histogram import BAR_WIDTH, GAP, PLOT_HEIGHT, SIDE_PAD, TOP_PAD, WIDE_BAR, year_histogram
 
 
 def test_one_bar_per_year_with_empty_years_in_between():
@@ -13,9 +13,10 @@ def test_one_bar_per_year_with_empty_years_in_between():
         ("2008", 0),
         ("2009", 5),
     ]
-    assert [b.x for b in h.bars] == [SIDE_PAD + i * (BAR_WIDTH + GAP) for i in range(4)]
-    assert h.width == 4 * (BAR_WIDTH + GAP) - GAP + 2 * SIDE_PAD
+    assert [b.x for b in h.bars] == [SIDE_PAD + i * (WIDE_BAR + GAP) for i in range(4)]
+    assert h.width == 4 * (WIDE_BAR + GAP) - GAP + 2 * SIDE_PAD
     assert h.max_count == 10
+    assert not h.dense
 
 
 def test_heights_are_proportional_and_small_counts_stay_visible():
@@ -31,6 +32,9 @@ def test_labels_every_year_when_few_else_every_fifth():
     assert [b.label for b in few.bars] == [True, True, True, True]
     many = year_histogram([("1989", 1), ("2010", 1)])
     assert [b.year for b in many.bars if b.label] == ["1990", "1995", "2000", "2005", "2010"]
+    assert many.dense
+    assert {b.width for b in many.bars} == {BAR_WIDTH}
+    assert many.width == 22 * (BAR_WIDTH + GAP) - GAP + 2 * SIDE_PAD
 
 
 def test_nothing_to_draw():

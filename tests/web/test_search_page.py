@@ -34,6 +34,10 @@ def test_landing_page_is_the_labelled_form(client):
     assert '<a class="skip-link" href="#main">Skip to main content</a>' in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert 'id="results-h"' not in page
+    # What the index holds, as ways in: its size and years, and a histogram by year.
+    assert re.search(r'<h1 id="landing-h">Search \d+ cables from \d{4} to 2010</h1>', page)
+    assert '<figcaption id="hist-caption">Cables per year: select a year' in page
+    assert '<a class="bar-link" href="/search?year=2003" aria-label="2003: ' in page
 
 
 def test_hits_come_in_the_facades_order_with_total_and_snippets(client, facade):
