@@ -63,6 +63,9 @@ EXACT_PREFIX = "="
 _KEYWORD_FIELDS = {"tags", "caveats", "references", "cited_by", "classification", "refid"}
 
 
+_REFID_WORD = re.compile(r"^\d{2}[A-Za-z]{2,}\d{1,6}$")
+
+
 def _end_of_day(d) -> datetime:
     return datetime.combine(d, time.max)
 
@@ -180,6 +183,11 @@ class Compiler:
         if fld is None and node.mode == "stem":
             self.plain_words.append(node)
             subs.extend(self.name_variants(node))
+            if _REFID_WORD.match(node.text):  # a cited id also finds the cables citing it
+                canon = canonical_refid(node.text)
+                if canon:
+                    self._note("references", canon, node.text)
+                    subs.append(wq.Term("references", canon))
         return _or(subs)
 
     def name_variants(self, node: Word) -> list[wq.Query]:
