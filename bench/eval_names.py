@@ -308,7 +308,7 @@ def _lookup(word: str, by_key: dict[str, set[str]], check: bool) -> list[str]:
     keys = query_name_keys(word)
     if not keys:
         return [fold(word)] if fold(word) in by_key.get(name_key(word), ()) else []
-    candidates = [f"{keys[0]}{KEY_SEPARATOR}{w}" for w in sorted(by_key.get(keys[0], ()))]
+    candidates = [f"{key}{KEY_SEPARATOR}{w}" for key in keys for w in sorted(by_key.get(key, ()))]
     if check:
         return [c.partition(KEY_SEPARATOR)[2] for c in name_variants(word, candidates)]
     return [c.partition(KEY_SEPARATOR)[2] for c in candidates]
@@ -319,7 +319,7 @@ def flood(by_key: dict[str, set[str]], words=("Medvedev", "Putin", "Karzai", "Ga
     out = {}
     for w in words:
         keys = query_name_keys(w)
-        cands = [f"{keys[0]}{KEY_SEPARATOR}{c}" for c in sorted(by_key.get(keys[0], ()))] if keys else []
+        cands = [f"{key}{KEY_SEPARATOR}{c}" for key in keys for c in sorted(by_key.get(key, ()))]
         out[w] = ([c.partition(KEY_SEPARATOR)[2] for c in name_variants(w, cands)], len(cands))
     return out
 

@@ -55,6 +55,7 @@ __all__ = [
     "name_keys",
     "name_variants",
     "query_name_keys",
+    "readings",
     "skeleton",
     "transliteration",
     "vowel_weighted_distance",
@@ -208,18 +209,38 @@ def name_keys(text: str) -> list[str]:
     return list(out)
 
 
+def readings(word: str) -> list[str]:
+    """The folded word and the other ways a reader may have meant its first letters: German
+    and other European spellings write Kh as ``Ch`` (Chatami, Chodorkowski) and Y as ``J``
+    (Jelzin, Janukowitsch). Query side only; the index keeps one key per spelling.
+
+    >>> readings("Chatami"), readings("Jelzin"), readings("Qadhafi")
+    (['chatami', 'khatami'], ['jelzin', 'yelzin'], ['qadhafi'])
+    """
+    folded = fold(word)
+    out = [folded]
+    if folded.startswith("ch"):
+        out.append("kh" + folded[2:])
+    if folded.startswith("j"):
+        out.append("y" + folded[1:])
+    return out
+
+
 def query_name_keys(word: str) -> list[str]:
     """The keys to look a query word up under; ``[]`` for ordinary or too-short words.
 
-    Case does not matter on the query side: users type ``gaddafi``.
+    Case does not matter on the query side: users type ``gaddafi``. A word starting with
+    ``Ch`` or ``J`` has a second key (see :func:`readings`).
 
     >>> query_name_keys("Gaddafi"), query_name_keys("relations"), query_name_keys("Bush")
     (['ktf'], [], [])
+    >>> query_name_keys("Chatami")
+    ['xtm', 'ktm']
     """
-    if not _WORD.fullmatch(word.strip()):
+    if not _WORD.fullmatch(word.strip()) or _keyable(word.strip()) is None:
         return []
-    keyed = _keyable(word.strip())
-    return [keyed[0]] if keyed else []
+    keys = (name_key(r) for r in readings(word.strip()))
+    return [k for k in dict.fromkeys(keys) if len(k) >= MIN_KEY]
 
 
 def _allowed(length: int) -> tuple[int, float]:
@@ -275,15 +296,17 @@ def is_variant(a: str, b: str) -> bool:
 def name_variants(word: str, terms: Iterable[str]) -> list[str]:
     """The ``names`` terms (``key_word``) whose word is a variant of ``word``, closest first.
 
-    Terms without a separator (bare keys) and terms under other keys are skipped.
+    Terms without a separator (bare keys) and terms under other keys are skipped. Each of
+    the word's :func:`readings` is tried under its own key.
     """
     folded = fold(word)
-    key = name_key(folded)
-    mine = transliteration(folded)
+    mine = {name_key(r): r for r in reversed(readings(folded))}  # the word itself wins a tie
     scored = []
     for term in terms:
         tkey, sep, tword = term.partition(KEY_SEPARATOR)
-        if not sep or tkey != key or not is_variant(folded, tword):
+        reading = mine.get(tkey) if sep else None
+        if reading is None or not is_variant(reading, tword):
             continue
-        scored.append((vowel_weighted_distance(mine, transliteration(tword)), edit_distance(folded, tword), tword, term))
+        closeness = vowel_weighted_distance(transliteration(reading), transliteration(tword))
+        scored.append((closeness, edit_distance(folded, tword), tword, term))
     return [term for *_, term in sorted(scored)]

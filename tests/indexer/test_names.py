@@ -16,6 +16,7 @@ from indexer.names import (
     name_keys,
     name_variants,
     query_name_keys,
+    readings,
     skeleton,
     transliteration,
     vowel_weighted_distance,
@@ -160,3 +161,13 @@ def test_pair_file_holds_name_pairs_only():
         query, target, source = line.split("\t")
         assert " " not in query and " " not in target  # single words, never cable text
         assert source == "known" or source.startswith("rule ")
+
+
+def test_european_spellings_of_kh_and_y_are_read_both_ways():
+    assert readings("Chodorkowski") == ["chodorkowski", "khodorkowski"]
+    assert query_name_keys("Jelzin") == ["jlsn", "alsn"]
+    assert name_variants("Jelzin", ["alsn_yeltsin", "jlsn_jelzin", "alsn_alison"]) == [
+        "jlsn_jelzin", "alsn_yeltsin",
+    ]
+    # the Kh reading matches exactly, so it ranks above the literal reading's near miss
+    assert name_variants("Chatami", ["xtm_chatham", "ktm_khatami"]) == ["ktm_khatami", "xtm_chatham"]
