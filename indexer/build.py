@@ -68,6 +68,8 @@ __all__ = [
 DEFAULT_BATCH = 2000
 #: Whoosh's in-memory posting pool per batch, in MB.
 POOL_MB = 256
+#: How often opening an index is retried when a commit replaces its TOC meanwhile.
+_OPEN_RETRIES = 20
 #: Seconds between progress callbacks.
 PROGRESS_EVERY = 0.5
 
@@ -149,12 +151,21 @@ def _check_schema(gen: Path, index_dir: Path) -> None:
 
 def _open_gen(gen: Path, index_dir: Path):
     _check_schema(gen, index_dir)
-    try:
-        return whoosh_index.open_dir(str(gen))
-    except whoosh_index.EmptyIndexError:
-        raise IndexNotFound(
-            f"no index at {index_dir}; build one with: cables index --index {index_dir} PATH..."
-        ) from None
+    for attempt in range(_OPEN_RETRIES):
+        try:
+            return whoosh_index.open_dir(str(gen))
+        except whoosh_index.EmptyIndexError:
+            raise IndexNotFound(
+                f"no index at {index_dir}; build one with: cables index --index {index_dir} PATH..."
+            ) from None
+        except FileNotFoundError:
+            # open_dir lists the TOC files, then opens the newest; a commit in between
+            # replaces it with a newer one and deletes the old (seen by the 8-thread
+            # test in tests/indexer/test_safety.py). Try again.
+            if attempt == _OPEN_RETRIES - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def open_index(index_dir: str | os.PathLike):
