@@ -73,21 +73,18 @@ def _build_record(m: Measured, cables: int, csv_bytes: int, target: Path, extra:
     }
 
 
-def count_our_cables(index_dir: Path) -> int | None:
-    """Cable documents in our index (``kind="cable"``), read straight from Whoosh."""
-    try:
-        from whoosh import index
+def our_index_stats(index_dir: Path) -> dict | None:
+    """Cables, paragraphs and segments of our finished index (``None`` if it won't open),
+    read through the indexer's own :func:`indexer.index_stats`."""
+    from indexer import index_stats
+    from indexer.errors import CableSearchError
 
-        ix = index.open_dir(str(index_dir))
-    except Exception:  # an index that doesn't open is reported as a failed build
-        return None
     try:
-        with ix.searcher() as searcher:
-            if "kind" in ix.schema:
-                return searcher.doc_frequency("kind", "cable")
-            return searcher.doc_count()
-    finally:
-        ix.close()
+        st = index_stats(index_dir)
+    except CableSearchError:
+        return None
+    return {"cables": st.cables, "paragraphs": st.paragraphs, "segments": st.segments,
+            "generation_mb": round(st.size_bytes / 1e6, 1)}
 
 
 def build_ours(csv: Path, index_dir: Path, log: Path, profile: Path | None = None) -> dict:
@@ -100,10 +97,10 @@ def build_ours(csv: Path, index_dir: Path, log: Path, profile: Path | None = Non
     before = load_average()
     m = run_measured(cmd, cwd=_ROOT, env=_child_env(), log=log)
     after = load_average()
-    cables = count_our_cables(index_dir) if m.returncode == 0 else 0
-    rec = _build_record(m, cables or 0, csv.stat().st_size, index_dir,
-                        {"command": " ".join(cmd), "log": str(log)}, before, after)
-    if m.returncode == 0 and cables is None:
+    stats = our_index_stats(index_dir) if m.returncode == 0 else None
+    rec = _build_record(m, stats["cables"] if stats else 0, csv.stat().st_size, index_dir,
+                        {"command": " ".join(cmd), "log": str(log), "index": stats}, before, after)
+    if m.returncode == 0 and stats is None:
         rec["ok"] = False
         rec["error"] = "the index does not open"
     return rec
@@ -152,6 +149,18 @@ def check_targets(size: int, ours: dict, rel: dict) -> list[dict]:
     return checks
 
 
+def profile_summary(path: Path, top: int = 25) -> list[str]:
+    """The ``top`` functions by own (not cumulative) time of a cProfile dump, so the
+    JSON says where the indexer's time goes without opening the dump."""
+    import io
+    import pstats
+
+    buf = io.StringIO()
+    pstats.Stats(str(path), stream=buf).sort_stats("tottime").print_stats(top)
+    lines = [ln.rstrip() for ln in buf.getvalue().splitlines() if ln.strip()]
+    return [ln.replace(str(_ROOT) + "/", "") for ln in lines[-top - 1:]]
+
+
 def _git_commit() -> str | None:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=_ROOT, text=True,
@@ -161,10 +170,11 @@ def _git_commit() -> str | None:
 
 
 def format_table(runs: list[dict]) -> str:
-    """The human-readable summary printed to stdout."""
+    """The human-readable summary printed to stdout (load: 1-min load average before and
+    after each build, on a 2-core machine shared with other work)."""
     lines = []
     head = (f"{'size':>8}  {'system':<13}{'seconds':>9}{'cables/s':>10}{'MB/s':>7}"
-            f"{'peak RSS MB':>13}{'index MB':>10}   ours vs this")
+            f"{'peak RSS MB':>13}{'index MB':>10}{'load':>11}   ours vs this")
     lines.append(head)
     lines.append("-" * len(head))
     for run in runs:
@@ -184,16 +194,13 @@ def format_table(runs: list[dict]) -> str:
                   + (f", {rel['size_ratio']:.2f}x size" if "size_ratio" in rel else "")) if rel else ""
             lines.append(f"{size:>8}  {name:<13}{rec['seconds']:>9.1f}{rec['cables_per_s']:>10,.0f}"
                          f"{rec['mb_per_s']:>7.2f}{rec['peak_rss_mb']:>13,.0f}"
-                         f"{(rec['index_mb'] or 0):>10,.0f}   {vs}")
+                         f"{(rec['index_mb'] or 0):>10,.0f}"
+                         f"{rec['load_before'][0]:>6.1f}-{rec['load_after'][0]:<4.1f}   {vs}")
         for note in run.get("notes", []):
             lines.append(f"{'':>8}  note: {note}")
         for check in run["targets"]:
             verdict = {True: "met", False: "MISSED", None: "n/a"}[check["met"]]
             lines.append(f"{'':>8}  target: {check['target']}: {verdict} ({check['value']})")
-        if "ours" in run["systems"]:
-            ours = run["systems"]["ours"]
-            lines.append(f"{'':>8}  load average (1 min) before/after ours: "
-                         f"{ours['load_before'][0]} / {ours['load_after'][0]}")
     return "\n".join(lines)
 
 
@@ -229,6 +236,8 @@ def run_index_bench(sizes: list[int], args, progress: TextIO | None) -> int:
                                                 profile)
             if profile:
                 run["notes"].append(f"ours ran under cProfile ({profile}): its time is inflated")
+                if profile.exists():
+                    run["profile_top"] = profile_summary(profile)
             say(f"ours: {run['systems']['ours']['seconds']} s")
         if args.baselines:
             say("building FTS5 ...")
@@ -256,5 +265,9 @@ def run_index_bench(sizes: list[int], args, progress: TextIO | None) -> int:
         (out_dir / f"index-{stamp}.json").write_text(text)
         (out_dir / "index-latest.json").write_text(text)
     print(format_table(report["runs"]))
+    for run in report["runs"]:
+        if run.get("profile_top"):
+            print(f"\nwhere our indexer's time goes at {run['size']:,} (cProfile, own time):")
+            print("\n".join(run["profile_top"]))
     print(f"results: {out_dir / f'index-{stamp}.json'}")
     return 1 if failed else 0
