@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, url_for
+from urllib.parse import quote, urlencode
+
+from flask import Flask, g, url_for
 from markupsafe import Markup
 
+from .facets import FACET_LABELS
 from .params import FACETS, SORTS, SearchState, iter_pages
 
 __all__ = ["init_app", "highlighted"]
 
-FACET_LABELS = {
-    "origin": "Origin",
-    "year": "Year",
-    "classification": "Classification",
-    "caveats": "Caveats",
-    "tags": "TAGS",
-}
 
 
 def highlighted(snippet_html: str) -> Markup:
@@ -32,16 +28,33 @@ def highlighted(snippet_html: str) -> Markup:
     return Markup(snippet_html)
 
 
-def search_url(state: SearchState, endpoint: str = "web.search_page", **extra: str) -> str:
-    """The URL of ``state`` on ``endpoint`` (the search page, the API, an export)."""
-    paging = endpoint in ("web.search_page", "web.api_search")
-    return url_for(endpoint, **state.to_args(paging=paging), **extra)
+def search_url(state: SearchState, endpoint: str = "web.search_page") -> str:
+    """The URL of ``state`` on ``endpoint`` (the search page, the API, an export).
+
+    A results page links every facet value, chip, bar and page number: hundreds of
+    URLs. ``url_for`` costs tens of microseconds each, so the endpoint's path is looked
+    up once per request and only the query string is built per link.
+    """
+    paths = g.setdefault("endpoint_paths", {})
+    path = paths.get(endpoint)
+    if path is None:
+        path = paths[endpoint] = url_for(endpoint)
+    args = state.to_args(paging=endpoint in ("web.search_page", "web.api_search"))
+    return f"{path}?{urlencode(args, doseq=True)}" if args else path
 
 
 def cable_url(refid: str, q: str = "", anchor: str | None = None) -> str:
-    """A cable page URL that carries the query (for highlighting) and a paragraph anchor."""
-    args = {"q": q} if q else {}
-    return url_for("web.cable_page", refid=refid, _anchor=anchor, **args)
+    """A cable page URL that carries the query (for highlighting) and a paragraph anchor.
+
+    Built from a per-request prefix, like :func:`search_url`, for the same reason.
+    """
+    prefix = g.get("cable_prefix")
+    if prefix is None:
+        prefix = g.cable_prefix = url_for("web.cable_page", refid="_")[:-1]
+    url = prefix + quote(refid, safe="")
+    if q:
+        url += "?" + urlencode({"q": q})
+    return url + "#" + anchor if anchor else url
 
 
 def fmt_date(value: date | datetime | None, with_time: bool = False) -> str:

@@ -29,8 +29,10 @@ from indexer.tags import tag_meaning
 
 from .engine import get_search
 from .export import csv_lines, jsonl_lines
+from .facets import facet_groups
 from .histogram import year_histogram
 from .params import Limits, SearchState, parse_search_args
+from .templating import search_url
 
 __all__ = ["bp", "render_search"]
 
@@ -80,22 +82,13 @@ def search_page():
         # The landing page shows what the index holds (its size, years, commonest origins
         # and TAGs as ways in); asking also proves the index exists, else the 503 page.
         overview = search.search("", page_size=1, facets=True)
-        return render_search(
-            state,
-            overview=overview,
-            tag_meanings={f.value: tag_meaning(f.value) for f in overview.facets.get("tags", ())},
-        )
+        return render_search(state, overview=overview)
     results = run_search(state)
     unfiltered_total = None
     if results.total == 0 and state.has_filters and state.q:
         # Say how much the filters cost: the zero-result page offers to drop them.
         unfiltered_total = search.search(state.q, page_size=1, facets=False).total
-    return render_search(
-        state,
-        results=results,
-        unfiltered_total=unfiltered_total,
-        tag_meanings={f.value: tag_meaning(f.value) for f in results.facets.get("tags", ())},
-    )
+    return render_search(state, results=results, unfiltered_total=unfiltered_total)
 
 
 def render_search(
@@ -105,16 +98,22 @@ def render_search(
     overview=None,
     error: str | None = None,
     unfiltered_total: int | None = None,
-    tag_meanings: dict[str, str | None] | None = None,
 ):
     """The search page: the landing form, results, or the form with an error message.
 
     :param overview: on the landing page, the facade's answer for "everything".
     """
     histogram = None
+    groups = []
     counted = results if results is not None else overview
     if counted is not None:
         histogram = year_histogram((f.value, f.count) for f in counted.facets.get("year", ()))
+        meanings = {f.value: tag_meaning(f.value) for f in counted.facets.get("tags", ())[:40]}
+        if results is not None:
+            groups = facet_groups(state, results.facets, search_url, meanings)
+        else:  # the landing page's ways in
+            names = ("origin", "tags", "classification")
+            groups = facet_groups(state, overview.facets, search_url, meanings, names, 8, 8)
     return render_template(
         "search.html",
         state=state,
@@ -123,7 +122,7 @@ def render_search(
         histogram=histogram,
         error=error,
         unfiltered_total=unfiltered_total,
-        tag_meanings=tag_meanings or {},
+        facet_groups=groups,
     )
 
 

@@ -40,6 +40,18 @@ def base_url(index_dir):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
+
+    # Stop from inside the server's own loop (emptying its socket map ends it), so the
+    # loop never polls a socket closed under it; then stop the workers and close.
+    def empty_map():
+        for channel in list(server.map.values()):
+            if channel is not server and channel is not server.trigger:
+                channel.close()
+        server.map.clear()
+
+    server.trigger.pull_trigger(empty_map)
+    thread.join(10)
+    server.task_dispatcher.shutdown()
     server.close()
 
 

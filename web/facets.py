@@ -1,0 +1,94 @@
+"""Facet values as the sidebar shows them: each with its link, folded when there are many.
+
+Built in Python rather than in a template macro: a results page over a large index lists
+up to 5 x 40 values, and a Jinja macro call per value cost more than the search itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping
+
+from search import FacetValue
+
+from .params import FACETS, SearchState
+
+__all__ = ["FacetGroup", "FacetLink", "facet_groups", "FACET_LABELS", "SHOWN", "LISTED"]
+
+FACET_LABELS = {
+    "origin": "Origin",
+    "year": "Year",
+    "classification": "Classification",
+    "caveats": "Caveats",
+    "tags": "TAGS",
+}
+
+#: Values shown at once; the next ones fold under "N more", up to :data:`LISTED` in all.
+SHOWN = 8
+#: Most values of one facet a page lists (the JSON API has them all).
+LISTED = 40
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    """One facet value: clicking it adds the filter, or removes it when ``active``."""
+
+    value: str
+    count: int
+    href: str
+    active: bool
+    meaning: str | None = None
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    """One facet's values, split into those shown, those folded, and how many are left out."""
+
+    name: str
+    label: str
+    shown: tuple[FacetLink, ...]
+    folded: tuple[FacetLink, ...]
+    hidden: int
+
+
+def facet_groups(
+    state: SearchState,
+    facets: Mapping[str, Iterable[FacetValue]],
+    url: Callable[[SearchState], str],
+    meanings: Mapping[str, str | None] | None = None,
+    names: Iterable[str] = FACETS,
+    shown: int = SHOWN,
+    listed: int = LISTED,
+) -> list[FacetGroup]:
+    """The sidebar's facet groups for ``state``.
+
+    :param facets: ``Results.facets`` (values commonest first).
+    :param url: builds the URL of a changed search state.
+    :param meanings: TAG code -> meaning, shown beside ``tags`` values.
+    :returns: one group per facet that has values; years newest first, others as given.
+    """
+    meanings = meanings or {}
+    groups = []
+    for name in names:
+        values = list(facets.get(name, ()))
+        if not values:
+            continue
+        if name == "year":
+            values.sort(key=lambda fv: fv.value, reverse=True)
+        cut = len(values) if len(values) <= shown + 2 else shown
+        links = []
+        for fv in values[:listed]:
+            active = state.is_active(name, fv.value)
+            target = state.removing(name, fv.value) if active else state.adding(name, fv.value)
+            meaning = meanings.get(fv.value) if name == "tags" else None
+            links.append(FacetLink(fv.value, fv.count, url(target), active, meaning))
+        groups.append(
+            FacetGroup(
+                name=name,
+                label=FACET_LABELS[name],
+                shown=tuple(links[:cut]),
+                folded=tuple(links[cut:]),
+                hidden=max(0, len(values) - listed),
+            )
+        )
+    return groups
