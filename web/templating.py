@@ -58,11 +58,17 @@ def cable_url(refid: str, q: str = "", anchor: str | None = None) -> str:
 
 
 def fmt_date(value: date | datetime | None, with_time: bool = False) -> str:
-    """``2006-07-05`` (or ``2006-07-05 10:07`` with ``with_time``); ``""`` for ``None``."""
+    """``2006-07-05`` (``2006-07-05 10:07`` with ``with_time``); ``""`` for ``None``.
+
+    Midnight is shown as a bare date: sources that carry only the calendar date (plain-text
+    cables) parse to 00:00, and "00:00" would claim a precision the cable does not have.
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+        if with_time and (value.hour, value.minute) != (0, 0):
+            return value.strftime("%Y-%m-%d %H:%M")
+        return value.strftime("%Y-%m-%d")
     return value.isoformat()
 
 
