@@ -163,11 +163,16 @@ def generate(seed: int = 4, per_kind: int = 60) -> list[tuple[str, str, str]]:
                     rows.append(("name", f"{bad} {' '.join(rng.sample(others, 2))}", c.refid))
                     counts["name"] += 1
         if paras and counts["phrase"] < per_kind:
-            tokens = re.findall(r"[A-Za-z]+", rng.choice(paras))
+            # Runs of three plain words in a row (no number, id or redaction between).
+            tokens = re.findall(r"[^\s]+", rng.choice(paras))
             if len(tokens) > 12:
                 for _ in range(10):
                     i = rng.randrange(0, len(tokens) - 3)
-                    run = tokens[i : i + 3]
+                    run = [t.strip(",.;:()\"'") for t in tokens[i : i + 3]]
+                    if not all(re.fullmatch(r"[A-Za-z]+", t) for t in run) or any(
+                        t.rstrip(",.;:)\"'") != t for t in tokens[i : i + 2]
+                    ) or any(set(t.lower()) == {"x"} for t in run):
+                        continue
                     if sum(1 for t in run if len(t) >= 5 and t.lower() not in _GENERIC) >= 2:
                         rows.append(("phrase", '"' + " ".join(run).lower() + '"', c.refid))
                         counts["phrase"] += 1

@@ -147,11 +147,27 @@ class Compiler:
             if len(terms) == 1:
                 q = wq.Term(fld, terms[0])
             elif self._has_positions(fld):
-                q = wq.Phrase(fld, terms, slop=max(1, node.slop))
+                q = _or([wq.Phrase(fld, v, slop=max(1, node.slop)) if len(v) > 1 else wq.Term(fld, v[0])
+                         for v in self._joined_variants(fld, node.words, terms, exact)])
             else:  # a field without positions (origin): all the words
                 q = wq.And([wq.Term(fld, t) for t in terms])
             subs.append(_boosted(q, boost))
         return _or(subs)
+
+    def _joined_variants(self, fld: str, words, terms: list[str], exact: bool) -> list[list[str]]:
+        """The phrase's terms, plus the same with two neighbours joined where the text
+        may have written them as one compound: the index keeps ``high-level`` as one
+        position (``high``, ``level`` and ``highlevel`` stacked), so the phrase
+        ``"request high level"`` must also be tried as ``request highlevel``."""
+        out = [terms]
+        if len(words) != len(terms) or len(words) > 6:
+            return out
+        for i in range(len(words) - 1):
+            joined = self.analyze(fld, words[i] + words[i + 1], exact=exact)
+            if len(joined) == 1 and self.reader.doc_frequency(fld, joined[0]) > 0:
+                self._note(fld, joined[0], f"{words[i]}-{words[i + 1]}")
+                out.append(terms[:i] + joined + terms[i + 2 :])
+        return out
 
     def _has_positions(self, fld: str) -> bool:
         fmt = getattr(self.schema[fld], "format", None)
