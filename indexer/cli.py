@@ -343,40 +343,51 @@ def search_command(index_dir, query, as_json, limit, page, sort, filter_pairs):
     default=4,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Requests served at the same time.",
+    help="Requests each process serves at the same time.",
+)
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port. Searching is CPU-bound Python, so one "
+    "process uses about one core: set this to the number of cores for throughput.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Do not print the address on stderr.")
 @domain_errors
-def serve(index_dir, host, port, threads, quiet):
+def serve(index_dir, host, port, threads, processes, quiet):
     """Serve the search web app (pages, JSON API, exports) with waitress.
 
     The index may be built or rebuilt while it runs: the next request sees it.
 
     Example:
 
-        cables serve --index instance/index --port 8000
+        cables serve --index instance/index --port 8000 --processes 2
     """
     # Imported here so `cables index` and `cables search` never pay for Flask.
-    from waitress import create_server
-
     from web import create_app
+    from web.serving import bind
+    from web.serving import serve as run_server
 
-    app = create_app({"INDEX_DIR": index_dir})
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="cablesearch")
+        sock = bind(host, port)
     except OSError as exc:
         raise click.ClickException(
             f"Cannot listen on {host}:{port}: {exc.strerror or exc}. Pick another --port."
         ) from exc
     out = progress_stream(quiet)
     if out is not None:
-        print(f"Serving {index_dir} at http://{host}:{server.effective_port}/", file=out)
+        shown = f"[{host}]" if ":" in host else host
+        print(f"Serving {index_dir} at http://{shown}:{sock.getsockname()[1]}/", file=out)
         if host not in ("127.0.0.1", "localhost", "::1"):
             print(f"Listening on {host}: other machines can reach this server.", file=out)
         print("Press Ctrl-C to stop.", file=out, flush=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    status = run_server(
+        lambda: create_app({"INDEX_DIR": index_dir}),
+        sock,
+        threads=threads,
+        processes=processes,
+        log=sys.stderr,
+    )
+    if status:
+        raise click.ClickException("A server process stopped unexpectedly.")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
 from click.testing import CliRunner
 
 from indexer.cli import cli
@@ -22,9 +23,11 @@ def test_serve_help_says_what_0000_means():
     assert "[default: 127.0.0.1]" in text
 
 
-def test_serve_runs_waitress_on_loopback_and_stops_on_ctrl_c(index_dir):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_serve_runs_waitress_on_loopback_and_stops_on_ctrl_c(index_dir, processes):
+    command = ["serve", "--index", str(index_dir), "--port", "0", "--processes", str(processes)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "serve", "--index", str(index_dir), "--port", "0"],
+        [sys.executable, "-m", "indexer", *command],
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -33,11 +36,13 @@ def test_serve_runs_waitress_on_loopback_and_stops_on_ctrl_c(index_dir):
         first = proc.stderr.readline().strip()
         assert first.startswith(f"Serving {index_dir} at http://127.0.0.1:"), first
         url = first.split(" at ", 1)[1]
-        with urllib.request.urlopen(url + "search?q=flamingo", timeout=30) as resp:
-            assert resp.status == 200
-            assert resp.headers["Server"] == "cablesearch"
-            assert resp.headers["X-Frame-Options"] == "DENY"
-            assert '<h1 id="results-h" class="total">3 cables</h1>' in resp.read().decode("utf-8")
+        for _ in range(2 * processes):  # each worker opens the index on its first request
+            with urllib.request.urlopen(url + "search?q=flamingo", timeout=30) as resp:
+                assert resp.status == 200
+                assert resp.headers["Server"] == "cablesearch"
+                assert resp.headers["X-Frame-Options"] == "DENY"
+                page = resp.read().decode("utf-8")
+                assert '<h1 id="results-h" class="total">3 cables</h1>' in page
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=30)
