@@ -60,8 +60,10 @@ def test_cited_by_follows_incremental_reindexing(tmp_path):
 
     new = cable("06BANGKOK4100", ("C", "Follow-up on the civil society meeting."), refs=["06BANGKOK3955", "05STATE1234"])
     build_index(tmp_path / "ix", [new])  # a second, incremental run
-    view = s.cable("06BANGKOK3955")
-    assert view.cited_by == ("06BANGKOK4100",)
+    fresh = CableSearch(tmp_path / "ix").cable("06BANGKOK3955")
+    assert fresh.cited_by == ("06BANGKOK4100",), "the index did not update the cited cable"
+    view = s.cable("06BANGKOK3955")  # a long-lived facade (the web app's) must see it too
+    assert view.cited_by == ("06BANGKOK4100",), "a CableSearch opened before the run is stale"
     assert "06BANGKOK4100" in view.indexed_refs
 
     # the citing cable shows its references, the one not in the index left unlinked
@@ -79,7 +81,8 @@ def test_cited_by_drops_a_citation_when_the_citing_cable_changes(tmp_path):
     assert s.cable("06BANGKOK3955").cited_by == ("06BANGKOK4100",)
     corrected = cable("06BANGKOK4100", ("C", "Follow-up, corrected."), refs=["05STATE1234"])
     build_index(tmp_path / "ix", [corrected])
-    assert s.cable("06BANGKOK3955").cited_by == ()
+    assert CableSearch(tmp_path / "ix").cable("06BANGKOK3955").cited_by == ()
+    assert s.cable("06BANGKOK3955").cited_by == (), "a CableSearch opened before the run is stale"
 
 
 def test_refs_and_citedby_query_fields(tmp_path):
@@ -150,8 +153,9 @@ def test_tags_are_searchable_by_code_and_by_meaning(tmp_path):
 
 @pytest.fixture
 def bangkok(tmp_path) -> CableSearch:
-    seed = list(read_cables(ROOT / "corpus"))
-    assert [c.refid for c in seed] == ["06BANGKOK3955"]
+    seed = list(read_cables(ROOT / "corpus"))  # the seed cable and the repo's samples
+    assert "06BANGKOK3955" in [c.refid for c in seed]
+    assert "07BANGKOK3955" not in [c.refid for c in seed]
     return index(
         tmp_path,
         *seed,
@@ -195,6 +199,19 @@ def test_gaddafi_and_qaddafi_find_qadhafi_with_the_exact_spelling_first(leaders)
     assert r == ["09TRIPOLI200", "09TRIPOLI100"]  # exact spelling first, then the variant
     assert set(refids(leaders.search("Qaddafi"))) == {"09TRIPOLI100", "09TRIPOLI200"}
     assert refids(leaders.search("QADHAFI"))[0] == "09TRIPOLI100"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="search/compile.py Compiler.name_variants expands only capitalized words or words "
+    "the index has never seen, so a lower-case 'gaddafi' that occurs exactly gets no variants",
+)
+def test_lower_case_query_finds_variants_too(leaders):
+    assert set(refids(leaders.search("gaddafi"))) == {"09TRIPOLI100", "09TRIPOLI200"}
+
+
+def test_equals_sign_turns_variants_off(leaders):
+    assert refids(leaders.search("=Gaddafi")) == ["09TRIPOLI200"]
 
 
 def test_ahmadinejad_finds_ahmedinejad(leaders):
