@@ -207,7 +207,7 @@ def export_csv():
 @bp.get("/export.jsonl")
 def export_jsonl():
     """Every matching cable as JSON Lines, streamed."""
-    return _export(jsonl_lines, "application/jsonl; charset=utf-8", "jsonl")
+    return _export(jsonl_lines, "application/x-ndjson; charset=utf-8", "jsonl")
 
 
 def _export(lines, mimetype: str, ext: str) -> Response:

@@ -85,6 +85,7 @@ def test_jsonl_export_with_filters(client):
     resp = client.get("/export.jsonl?q=quokka&year=2003&sort=-date")
     assert resp.status_code == 200
     assert resp.is_streamed
+    assert resp.mimetype == "application/x-ndjson"
     assert resp.headers["Content-Disposition"] == 'attachment; filename="cables-quokka.jsonl"'
     lines = resp.get_data(as_text=True).splitlines()
     records = [json.loads(line) for line in lines]
