@@ -26,6 +26,7 @@ from flask import (
 
 from indexer.refids import canonical_refid
 from indexer.tags import tag_meaning
+from search import QueryError
 
 from .engine import get_search
 from .export import csv_lines, jsonl_lines
@@ -39,6 +40,8 @@ __all__ = ["bp", "render_search"]
 bp = Blueprint("web", __name__)
 
 MORE_LIKE_LIMIT = 8
+
+_END: Any = object()
 
 
 def limits() -> Limits:
@@ -155,7 +158,12 @@ def _matches_in(search, refid: str, q: str) -> dict:
     paragraph, as a "best matches" list otherwise. The query is parenthesized so that
     its ORs stay inside; a query that is not valid on its own is simply not matched.
     """
-    results = search.search(f"refid:{refid} ({q})", page_size=1, facets=False)
+    try:
+        results = search.search(f"refid:{refid} ({q})", page_size=1, facets=False)
+    except QueryError:
+        # The wrapper made a query that was just under the length limit go over it: show
+        # the cable unhighlighted rather than refuse the page.
+        return {}
     for hit in results.hits:
         if hit.refid == refid:
             return {p.index: p for p in hit.paragraphs}
@@ -234,9 +242,6 @@ def _export(lines, mimetype: str, ext: str) -> Response:
         mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-_END: Any = object()
 
 
 # ---- helpers ----------------------------------------------------------------------------

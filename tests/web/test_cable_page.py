@@ -129,3 +129,11 @@ def test_the_seed_cable_from_corpus_is_served(client):
     page = html(client.get("/cable/06BANGKOK3955"))
     assert '<td class="refid">06BANGKOK3955</td>' in page
     assert "Vital Voices" in page
+
+
+def test_a_query_near_the_length_limit_still_shows_the_cable(client):
+    q = "pelican " + "x" * 985  # 993 characters: fine alone, too long once scoped to the cable
+    assert client.get("/search", query_string={"q": q}).status_code == 200
+    resp = client.get("/cable/06ANKARA1001", query_string={"q": q})
+    assert resp.status_code == 200
+    assert "The query does not match this cable's text." in html(resp)
