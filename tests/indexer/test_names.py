@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indexer.names import (
     KEY_SEPARATOR,
@@ -171,3 +173,31 @@ def test_european_spellings_of_kh_and_y_are_read_both_ways():
     ]
     # the Kh reading matches exactly, so it ranks above the literal reading's near miss
     assert name_variants("Chatami", ["xtm_chatham", "ktm_khatami"]) == ["ktm_khatami", "xtm_chatham"]
+
+
+_letters = st.text(alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyzáéöçABCDEFGHIJKLMNOPQRSTUVWXYZ'"), max_size=14)
+
+
+@given(_letters)
+def test_fold_is_idempotent_and_keys_ignore_case(word):
+    assert fold(fold(word)) == fold(word)
+    assert name_key(word) == name_key(word.upper()) == name_key(fold(word))
+
+
+@given(_letters, _letters)
+def test_is_variant_is_symmetric_and_implies_a_shared_key(a, b):
+    assert is_variant(a, b) == is_variant(b, a)
+    if is_variant(a, b) and fold(a) != fold(b):
+        assert name_key(a) == name_key(b)
+
+
+@given(st.lists(_letters, max_size=8))
+def test_name_keys_emit_a_key_before_each_key_word_term(words):
+    text = " ".join(w.capitalize() for w in words)
+    terms = name_keys(text)
+    assert len(terms) == len(set(terms))
+    for term in terms:
+        key, sep, word = term.partition(KEY_SEPARATOR)
+        if sep:
+            assert key in terms[: terms.index(term)]
+            assert name_key(word) == key

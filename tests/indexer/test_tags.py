@@ -164,3 +164,9 @@ def test_table_covers_the_tags_of_the_shared_corpus():
     frequent_unknown = sorted(c for c, n in counts.items() if n >= 10 and tag_meaning(c) is None)
     assert frequent_unknown == []
     assert known / total >= 0.97, f"{known}/{total} tag uses have a meaning"
+
+
+def test_every_meaning_finds_its_code():
+    """The query-side expansion round-trips: a row's own meaning finds the row."""
+    for code, info in load_table().items():
+        assert code in codes_for_words(info.meaning), (code, info.meaning)
