@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.errors import CableSearchError, IndexNotFound, SchemaMismatch
+from indexer.errors import CableSearchError, IndexNotFound
 from search import QueryError
 
 from .params import ParamError, SearchState
@@ -31,7 +31,8 @@ def _json(status: int, message: str, **extra):
 
 def _search_form_again(message: str):
     """A bad query re-renders the search form with the message, the query kept for editing."""
-    q = request.args.get("q", "")[: current_app.config["MAX_QUERY_CHARS"]].strip()
+    q = request.args.get("q", "")[: current_app.config["MAX_QUERY_CHARS"]]
+    q = q.replace("\x00", "").strip()  # a NUL has no business in the page, even escaped
     state = SearchState(q=q, default_page_size=current_app.config["PAGE_SIZE"])
     return render_search(state, error=message), 400
 
@@ -56,11 +57,11 @@ def no_index(exc: IndexNotFound):
 
 
 def index_unusable(exc: CableSearchError):
-    """An index that exists but cannot be searched (e.g. an old schema): 503 and why."""
-    if isinstance(exc, SchemaMismatch):
-        message = f"{exc} Rebuild it: `cables index --rebuild corpus/`."
-    else:
-        message = str(exc)
+    """An index that exists but cannot be searched (e.g. ``SchemaMismatch``): 503 and why.
+
+    The index layer's messages already name the command that fixes it.
+    """
+    message = str(exc)
     if _wants_json():
         return _json(503, message)
     return (

@@ -213,3 +213,25 @@ def test_not_found_page(client):
     assert resp.status_code == 404
     assert '<h1 class="alert-title">Not Found</h1>' in html(resp)
     assert client.get("/api/nothing").get_json()["status"] == 404
+
+
+def test_an_index_from_another_schema_is_a_503_that_says_rebuild(tmp_path, index_dir):
+    import shutil
+
+    from indexer import swap
+    from web import create_app
+
+    old = tmp_path / "old"
+    shutil.copytree(index_dir, old)
+    swap.write_meta(swap.current_generation(old), schema_version=-1)
+    client = create_app({"TESTING": True, "INDEX_DIR": str(old)}).test_client()
+
+    resp = client.get("/search?q=flamingo")
+    assert resp.status_code == 503
+    page = html(resp)
+    assert '<h1 class="alert-title">Index unavailable</h1>' in page
+    assert "schema version -1" in page
+    assert "cables index --rebuild" in page
+    data = client.get("/api/search?q=flamingo").get_json()
+    assert data["status"] == 503
+    assert "cables index --rebuild" in data["error"]
