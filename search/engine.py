@@ -56,7 +56,7 @@ SORTS = ("relevance", "date", "-date")
 #: Below this many cables matching every word, cables matching most words follow.
 RELAX_BELOW = 10
 #: How many of the best BM25F hits get the word-closeness bonus.
-RERANK_DEPTH = 100
+RERANK_DEPTH = 50
 #: Best paragraphs shown per hit.
 PARAGRAPHS_PER_HIT = 2
 #: Field weights and length normalization of BM25F. Subjects are short and all alike
@@ -71,6 +71,9 @@ class _Opened:
     ix: Any
     scope: str
     meta: dict
+    #: The schema, read once: ``ix.schema`` unpickles it from the TOC on every access,
+    #: and its analyzer objects key the snippet cache.
+    schema: Any = None
 
 
 class CableSearch:
@@ -136,7 +139,7 @@ class CableSearch:
             ix = windex.open_dir(str(path))
         except windex.EmptyIndexError as exc:
             raise IndexNotFound(f"the index at {self.index_dir} is empty or unfinished: {exc}") from exc
-        opened = _Opened(path, ix, f"{path}:{meta.get('built_at', '')}", meta)
+        opened = _Opened(path, ix, f"{path}:{meta.get('created', '')}", meta, ix.schema)
         with self._lock:
             self._opened = opened
         return opened
@@ -315,7 +318,8 @@ class CableSearch:
                 "paragraphs": paras,
                 "segments": len(reader.leaf_readers()),
                 "schema_version": meta.get("schema_version"),
-                "last_build": meta.get("finished_at") or meta.get("built_at") or meta.get("updated_at"),
+                "created": meta.get("created"),
+                "last_build": meta.get("updated"),
                 "meta": meta,
             }
 
@@ -416,7 +420,7 @@ class _Plan:
         self.opened = opened
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.schema = opened.ix.schema
+        self.schema = opened.schema
         self.parsed = parsed
         self.sort = sort
         self.notes: list[str] = list(parsed.notes)
@@ -501,9 +505,10 @@ class _Plan:
         self.prox = comp.proximity(plain) if len(plain) >= 2 else None
 
         hint_docs: set[int] = set()
+        self.hint_docs = hint_docs
         if parsed.refids:
             hint_q = wq.And([self.base, wq.Or([comp.refid_boost(h.refid, h.serial) for h in parsed.refids])])
-            hint_docs = self._docs(hint_q)
+            hint_docs = self.hint_docs = self._docs(hint_q)
             if hint_docs:
                 self.tiers.append(("named", hint_docs, hint_q))
         strict_docs = self._docs(strict_q) - hint_docs
@@ -578,26 +583,49 @@ class _Plan:
     def _rank(self, name: str, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
         if self.sort != "relevance" or name == "named":
             # By date; the cables a query names by id are few, oldest first.
-            results = self.searcher.search(
-                wq.Every(), filter=docs, limit=need, sortedby="created",
-                reverse=self.sort == "-date",
-            )
-            return [h.docnum for h in results]
+            return self._by_date(docs, need, reverse=self.sort == "-date")
         if name == "all" and self.prox is not None:
             return self._rank_with_proximity(docs, q, need)
-        results = self.searcher.search(q, filter=docs, limit=need)
+        results = self.searcher.search(q, limit=need, **self._restrict(name, docs))
         ranked = []
         for h in results:
             self.scores[h.docnum] = h.score
             ranked.append(h.docnum)
         return ranked
 
+    def _restrict(self, name: str, docs: set[int]) -> dict:
+        """How to keep a tier's query to the tier's documents. The strict tier's query
+        matches exactly its documents (less the named cables), so it runs unfiltered and
+        Whoosh can skip low-scoring blocks; a filter set makes it visit every match."""
+        if name == "all" and self.exact_origins is None:
+            return {"mask": self.hint_docs} if self.hint_docs else {}
+        return {"filter": docs}
+
+    def _by_date(self, docs: set[int], need: int | None, reverse: bool) -> list[int]:
+        """*docs* by sending time from the cached ``created`` column (ties by refid order
+        of indexing); cables without a date last."""
+        import heapq
+
+        cols = self.engine._columns
+        leaves = cols.leaves(self.reader, self.opened.scope)
+        missing = cols.NO_DATE
+
+        def key(d: int):
+            v = cols.value(leaves, d, "created")
+            if v is None or v == missing:
+                return (1, 0, d)
+            return (0, -v if reverse else v, d)
+
+        if need is None or need >= len(docs):
+            return sorted(docs, key=key)
+        return heapq.nsmallest(need, docs, key=key)
+
     def _rank_with_proximity(self, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
         """BM25F, then the top :data:`RERANK_DEPTH` get a bonus where the words stand
         close together. Checking positions costs per candidate, so only the head of the
         ranking is checked, through a query ANDed with those cables' ids."""
         depth = None if need is None else max(need, RERANK_DEPTH)
-        results = self.searcher.search(q, filter=docs, limit=depth)
+        results = self.searcher.search(q, limit=depth, **self._restrict("all", docs))
         ranked = [(h.docnum, h.score) for h in results]
         head = ranked[:RERANK_DEPTH]
         refids = {self.searcher.stored_fields(d)["refid"]: d for d, _ in head}
@@ -662,20 +690,24 @@ class _Plan:
         return {d: tuple(ws) for d, ws in out.items()}
 
     def _paragraphs(self, refids: list[str]) -> dict[str, list[tuple[int, float]]]:
-        """Each page cable's best paragraphs: refid -> [(pindex, score)], best first."""
+        """Each page cable's best paragraphs: refid -> [(pindex, score)], best first.
+
+        One small search per cable (its paragraphs AND the words, top
+        :data:`PARAGRAPHS_PER_HIT`), so only the paragraphs shown are ever read.
+        """
         text = text_only(self.parsed.root)
         if text is None or not refids:
             return {}
-        # Only paragraph documents have ``pref``: no need to AND the huge kind:para list.
-        parts = [wq.Or([wq.Term("pref", r) for r in refids]), self._para_text_query(text)]
-        if self.parsed.markings:
-            parts.append(wq.Or([wq.Term("marking", m) for m in self.parsed.markings]))
+        words = self._para_text_query(text)
+        marks = (wq.Or([wq.Term("marking", m) for m in self.parsed.markings])
+                 if self.parsed.markings else None)
         found: dict[str, list[tuple[int, float]]] = {}
-        for h in self.searcher.search(wq.And(parts), limit=None):
-            f = h.fields()
-            found.setdefault(f["pref"], []).append((int(f["pindex"]), h.score))
-        for ref in found:
-            found[ref] = sorted(found[ref], key=lambda p: (-p[1], p[0]))[:PARAGRAPHS_PER_HIT]
+        for ref in dict.fromkeys(refids):
+            parts = [wq.Term("pref", ref), words] + ([marks] if marks is not None else [])
+            hits = self.searcher.search(wq.And(parts), limit=PARAGRAPHS_PER_HIT)
+            best = [(int(h.fields()["pindex"]), h.score) for h in hits]
+            if best:
+                found[ref] = sorted(best, key=lambda p: (-p[1], p[0]))
         return found
 
     def _snippet_terms(self) -> set[str]:

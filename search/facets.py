@@ -36,6 +36,10 @@ MAX_FACET_VALUES = 200
 class FacetColumns:
     """A thread-safe cache of per-segment facet columns, shared by all searches."""
 
+    #: The raw ``created`` column value of a document without a date (and of
+    #: paragraph documents): Whoosh's default for a missing sortable number.
+    NO_DATE = 2**64 - 1
+
     def __init__(self, max_segments: int = 256):
         self._lock = threading.Lock()
         self._segments: dict[tuple, dict[str, list]] = {}
@@ -47,6 +51,9 @@ class FacetColumns:
         if cols is not None:
             return cols
         cols = {}
+        # The raw sort value of the sending time (an integer), for sorting by date.
+        cols["created"] = (list(leaf.column_reader("created", translate=False))
+                           if leaf.has_column("created") else [None] * leaf.doc_count_all())
         for name in FACETS:
             if not leaf.has_column(name):
                 cols[name] = [None] * leaf.doc_count_all()
@@ -97,8 +104,8 @@ class FacetColumns:
         for i, local in per_leaf.items():
             cols = leaves[i][1]
             for n in names:
-                col = cols[n]
-                counters[n].update(col[d] for d in local)
+                # map() over a list's __getitem__ keeps the per-document work in C.
+                counters[n].update(map(cols[n].__getitem__, local))
         out = {}
         for n in names:
             counter = counters[n]

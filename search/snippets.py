@@ -35,12 +35,19 @@ def match_spans(
     if not wanted or not text:
         return []
     spans: dict[tuple[int, int], str] = {}
-    # Most words of a paragraph match nothing: test each distinct word once.
-    words = _PIECES[0].findall(text)
-    if not any(_terms_of(analyzer, w) & wanted for w in set(words)) and not _JOINERS.search(text):
-        return []
-    for k, rx in enumerate(_PIECES):
-        if k and not (_JOINERS if k == 1 else _DOTS).search(text):
+    # Each distinct word is analyzed once (cached); the matching ones are then found
+    # with one regular expression, so the per-word work stays in C.
+    hit_words: dict[str, str] = {}
+    for w in set(_PIECES[0].findall(text)):
+        hit = _terms_of(analyzer, w) & wanted
+        if hit:
+            hit_words[w] = min(hit)
+    if hit_words:
+        alternatives = "|".join(re.escape(w) for w in sorted(hit_words, key=len, reverse=True))
+        for m in re.finditer(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", text):
+            spans.setdefault((m.start(), m.end()), hit_words[m.group()])
+    for k, rx in ((1, _PIECES[1]), (2, _PIECES[2])):
+        if not (_JOINERS if k == 1 else _DOTS).search(text):
             continue
         for m in rx.finditer(text):
             hit = _terms_of(analyzer, m.group()) & wanted
