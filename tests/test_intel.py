@@ -312,3 +312,22 @@ def test_shared_cited_by_is_the_inverse_of_references(shared_index):
         if view:
             break
     assert view is not None, "no cable in the shared corpus cites another one in it"
+
+
+@pytest.mark.slow
+def test_shared_tags_are_searchable_by_meaning(shared_index):
+    by_code = {h.refid for h in shared_index.export("tag:KTIP")}
+    by_meaning = {h.refid for h in shared_index.export('"trafficking in persons"')}
+    assert by_code and by_code <= by_meaning
+    prel = {h.refid for h in shared_index.export("tag:PREL")}
+    assert len(prel) > 900
+    assert prel <= {h.refid for h in shared_index.export('"political relations"')}
+
+
+@pytest.mark.slow
+def test_shared_medvedev_is_not_flooded(shared_index):
+    exact = {h.refid for h in shared_index.export("=Medvedev")}
+    variants = {h.refid for h in shared_index.export("Medvedev")}
+    print(f"\nMedvedev: {len(exact)} cables as typed, {len(variants)} with variants")
+    assert exact and exact <= variants
+    assert len(variants - exact) <= max(2, len(exact) // 10)
