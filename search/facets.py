@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from array import array
 from collections import Counter
 from typing import Iterable
 
@@ -42,31 +43,43 @@ class FacetColumns:
 
     def __init__(self, max_segments: int = 256):
         self._lock = threading.Lock()
-        self._segments: dict[tuple, dict[str, list]] = {}
+        self._segments: dict[tuple, dict[str, array]] = {}
         self._max = max_segments
+        # Facet values are stored as small integer codes (an index has millions of
+        # documents counting paragraphs, but only thousands of distinct values):
+        # code -> value, and value -> code; code 0 is "no value".
+        self._values: dict[str, list] = {n: [None] for n in FACETS}
+        self._codes: dict[str, dict] = {n: {None: 0, "": 0, _NO_NUMBER: 0} for n in FACETS}
 
-    def _leaf_columns(self, key: tuple, leaf) -> dict[str, list]:
+    def _leaf_columns(self, key: tuple, leaf) -> dict[str, array]:
         with self._lock:
             cols = self._segments.get(key)
-        if cols is not None:
-            return cols
-        cols = {}
-        # The raw sort value of the sending time (an integer), for sorting by date.
-        cols["created"] = (list(leaf.column_reader("created", translate=False))
-                           if leaf.has_column("created") else [None] * leaf.doc_count_all())
-        for name in FACETS:
-            if not leaf.has_column(name):
-                cols[name] = [None] * leaf.doc_count_all()
-                continue
-            values = list(leaf.column_reader(name))
-            if name == "year":
-                values = [None if v == _NO_NUMBER else v for v in values]
-            cols[name] = values
-        with self._lock:
+            if cols is not None:
+                return cols
+            size = leaf.doc_count_all()
+            cols = {}
+            # The raw sort value of the sending time (an integer), for sorting by date.
+            if leaf.has_column("created"):
+                cols["created"] = array("Q", leaf.column_reader("created", translate=False))
+            else:
+                cols["created"] = array("Q", [self.NO_DATE]) * size
+            for name in FACETS:
+                if not leaf.has_column(name):
+                    cols[name] = array("I", [0]) * size
+                    continue
+                codes, values = self._codes[name], self._values[name]
+                out = array("I")
+                for v in leaf.column_reader(name):
+                    c = codes.get(v)
+                    if c is None:
+                        c = codes[v] = len(values)
+                        values.append(v)
+                    out.append(c)
+                cols[name] = out
             if len(self._segments) >= self._max:
                 self._segments.clear()
             self._segments[key] = cols
-        return cols
+            return cols
 
     def leaves(self, reader, scope: str) -> list[tuple[int, dict[str, list]]]:
         """``(docbase, columns)`` for each segment of *reader*, docbase ascending.
@@ -83,11 +96,13 @@ class FacetColumns:
         return out
 
     def value(self, leaves, docnum: int, name: str):
-        """One document's raw facet value (``None`` if it has none)."""
+        """One document's facet value (``None`` if it has none); for ``created``, the
+        raw sortable integer (:data:`NO_DATE` if none)."""
         bases = [b for b, _ in leaves]
         i = bisect.bisect_right(bases, docnum) - 1
         base, cols = leaves[i]
-        return cols[name][docnum - base]
+        v = cols[name][docnum - base]
+        return v if name == "created" else self._values[name][v]
 
     def count(
         self, reader, scope: str, docs: Iterable[int], names: Iterable[str] = FACETS
@@ -108,9 +123,8 @@ class FacetColumns:
                 counters[n].update(map(cols[n].__getitem__, local))
         out = {}
         for n in names:
-            counter = counters[n]
-            counter.pop(None, None)
-            counter.pop("", None)
+            values = self._values[n]
+            counter = Counter({values[c]: k for c, k in counters[n].items() if c})
             if n in _MULTI:
                 split: Counter = Counter()
                 for joined, c in counter.items():
