@@ -173,8 +173,10 @@ def test_refid_box_puts_the_cable_first(bangkok, query):
 
 @pytest.mark.parametrize("query", ["BANGKOK 3955", "bangkok 003955", "Bangkok 3955"])
 def test_refid_without_year_lists_every_year_first(bangkok, query):
-    first_two = refids(bangkok.search(query))[:2]
-    assert sorted(first_two) == ["06BANGKOK3955", "07BANGKOK3955"]
+    found = refids(bangkok.search(query))
+    assert sorted(found[:2]) == ["06BANGKOK3955", "07BANGKOK3955"]
+    assert "06BANGKOK4000" in found[2:]  # a cable that only mentions it comes after
+    assert "06BANGKOK3956" not in found and "06CHIANGMAI3955" not in found
 
 
 # ---- 4. Name variants ------------------------------------------------------------------
@@ -256,10 +258,16 @@ def marked(tmp_path) -> CableSearch:
 def test_marking_matches_only_inside_paragraphs_with_that_marking(marked, query, expected):
     r = marked.search(query)
     assert {h.refid for h in r.hits} == set(expected)
+    wanted = query.split()[0].split(":", 1)[1]
     for hit in r.hits:
         numbers = [p.number for p in hit.paragraphs]
         assert expected[hit.refid] in numbers, (query, hit.refid, numbers)
-        assert numbers[0] == expected[hit.refid]  # the hit names the marked paragraph first
+        first = hit.paragraphs[0]
+        assert first.number == expected[hit.refid]  # the hit names the marked paragraph first
+        assert first.anchor == f"p{expected[hit.refid]}"
+        # that paragraph carries the marking asked for (S matches S/NF: a Secret paragraph)
+        assert first.marking == wanted or first.marking.split("/")[0] == wanted
+        assert "<mark>" in first.html and "nuclear" in first.text.lower()
 
 
 # ---- Checks over the shared corpus ------------------------------------------------------
