@@ -17,6 +17,7 @@ import re
 from datetime import datetime, time
 from typing import Iterable
 
+from nltk.metrics.distance import edit_distance
 from whoosh import query as wq
 
 from .errors import QueryError
@@ -50,8 +51,16 @@ __all__ = ["Compiler", "TEXT_BOOSTS", "MAX_EXPANSION", "EXACT_PREFIX"]
 #: generic, so they count least. Measured with ``bench/eval_ranking.py``.
 TEXT_BOOSTS: dict[str, float] = {"subject": 2.5, "body": 1.0, "tagtext": 0.4, "origin": 0.4}
 
+#: The closest spellings of a name searched besides the one typed.
+MAX_NAME_VARIANTS = 6
+
 #: How much a name variant (Qadhafi for Gaddafi) counts against the spelling typed.
 NAME_VARIANT_BOOST = 0.35
+
+#: A word no cable contains is also searched as its commonest close spellings, this
+#: many of them, at this weight.
+MAX_CLOSE_SPELLINGS = 3
+CLOSE_SPELLING_BOOST = 0.5
 
 #: How many index terms one wildcard, prefix or fuzzy word may expand to.
 MAX_EXPANSION = 512
@@ -84,6 +93,8 @@ class Compiler:
         self.term_words: dict[tuple[str, str], str] = {}
         #: word -> (field, term) pairs of a plain word in the body, for did-you-mean.
         self.plain_words: list[Word] = []
+        #: Sentences for ``Results.notes`` (e.g. close spellings searched for a typo).
+        self.notes: list[str] = []
 
     # ------------------------------------------------------------------ analysis
 
@@ -198,7 +209,10 @@ class Compiler:
             subs.append(_boosted(q, boost))
         if fld is None and node.mode == "stem":
             self.plain_words.append(node)
-            subs.extend(self.name_variants(node))
+            variants = self.name_variants(node)
+            subs.extend(variants)
+            if not variants:
+                subs.extend(self.close_spellings(node, targets))
             if _REFID_WORD.match(node.text):  # a cited id also finds the cables citing it
                 canon = canonical_refid(node.text)
                 if canon:
@@ -221,11 +235,45 @@ class Compiler:
         for key in query_name_keys(node.text):
             terms = [t.decode("utf-8") if isinstance(t, bytes) else t
                      for t in self.reader.expand_prefix("names", key + "_")]
-            for term in name_variants(node.text, terms)[:20]:
+            for term in name_variants(node.text, terms)[:MAX_NAME_VARIANTS]:
                 if term.endswith("_" + typed):
                     continue  # the spelling typed is matched in the text already
+                # Same key, but too far apart in spelling (Cadivi for Gaddafi): skip.
+                if edit_distance(typed, term.partition("_")[2]) > max(2, len(typed) // 3):
+                    continue
                 self._note("names", term, node.text)
                 out.append(wq.Term("names", term, boost=NAME_VARIANT_BOOST))
+        return out
+
+    def close_spellings(self, node: Word, targets: dict[str, float]) -> list[wq.Query]:
+        """For a word no cable contains (a typo such as ``nucelar``), the commonest
+        words one or two edits away, at a lower weight, so the query still finds
+        what was meant; the notes say which words were used."""
+        from indexer.analysis import fold
+
+        word = fold(node.text)
+        if len(word) < 5 or not word.isalpha() or self._df_any(node.text) > 0:
+            return []
+        dist = 1 if len(word) < 6 else 2
+        found: dict[str, int] = {}
+        for t in self.reader.terms_within("body", EXACT_PREFIX + word, dist, prefix=1):
+            t = _s(t)
+            if t.startswith(EXACT_PREFIX) and t != EXACT_PREFIX + word:
+                found[t] = self.reader.doc_frequency("body", t)
+        best = sorted(found, key=lambda t: (-found[t], t))[:MAX_CLOSE_SPELLINGS]
+        if not best:
+            return []
+        self.notes.append(
+            f"No cable contains '{node.text}'; also searched "
+            + ", ".join(f"'{t[len(EXACT_PREFIX):]}'" for t in best) + "."
+        )
+        out = []
+        for f, boost in targets.items():
+            if f == "origin":
+                continue
+            for t in best:
+                self._note(f, t, node.text)
+                out.append(wq.Term(f, t, boost=boost * CLOSE_SPELLING_BOOST))
         return out
 
     def _df_any(self, word: str) -> int:

@@ -495,6 +495,7 @@ class _Plan:
         parsed, comp = self.parsed, self.comp
         root = parsed.root
         main = comp.compile(root) if root is not None else wq.Every()
+        self.notes.extend(comp.notes)
         if parsed.markings:
             main = wq.And([main, self._marked_cables(root)])
         self.main = main
@@ -770,7 +771,7 @@ class _Plan:
         common spelling exists (from the exact ``=`` terms, so suggestions are words)."""
         from indexer.analysis import fold
 
-        if self.parsed.root is None or self.strict_total >= RELAX_BELOW:
+        if self.parsed.root is None:
             return None
         text = self.parsed.text
         changed = False

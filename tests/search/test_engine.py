@@ -143,10 +143,14 @@ def test_bad_syntax_never_raises(engine):
     assert any("Unknown field 'orign:'" in n for n in r.notes)
 
 
-def test_did_you_mean(engine):
+def test_did_you_mean_and_close_spellings(engine):
     r = engine.search("nucler talks")
     assert r.suggestion == "nuclear talks"
+    # The typo is also searched as its close spellings, and the notes say so.
+    assert refids(r) == ["10PARIS5"]
+    assert r.notes == ("No cable contains 'nucler'; also searched 'nuclear'.",)
     assert engine.search("nuclear talks").suggestion is None
+    assert engine.search("nuclear talks").notes == ()
 
 
 def test_facets_and_filters(engine):
