@@ -9,9 +9,14 @@ Ahmedinejad, Ahmadinezhad). Matching them takes two steps:
    ``t d th dh`` -> ``t``, ``f v w ph`` -> ``f``, ``s z ts tz`` -> ``s``, ``sh ch sch tch``
    -> ``x``, ``j zh dj dzh`` -> ``j``), doubled letters collapse, vowels and an inner ``h``
    drop, and a leading vowel leaves an ``a``. Gaddafi, Qadhafi and Kadafi all key ``ktf``.
-2. **A spelling check** (:func:`is_variant`): words that share a key must also be close in
-   spelling (edit distance over the folded words and over their vowel-class skeletons), so
+2. **A spelling check** (:func:`is_variant`): words that share a key must also be close
+   once equivalent letters are unified: NLTK's edit distance between their skeletons (all
+   vowels alike) and a Levenshtein distance between their transliterations in which one
+   vowel for another costs a half, both bounded by the length of the shorter word. So
    Karzai (``krs``) does not pull in Garcia (``krs``), nor Hussein (``hsn``) Hassan.
+
+On the query side a leading ``Ch`` is also read as Kh and a leading ``J`` as Y
+(:func:`readings`), for German and other European spellings (Chatami, Jelzin).
 
 Only name-like words get keys (:func:`is_name_like`): capitalized (in the cables names are
 often ALL CAPS), at least four letters, and not a common English word. The common words are
