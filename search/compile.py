@@ -15,7 +15,6 @@ from __future__ import annotations
 import fnmatch
 import re
 from datetime import datetime, time
-from typing import Iterable
 
 from nltk.metrics.distance import edit_distance
 from whoosh import query as wq
@@ -23,26 +22,9 @@ from whoosh import query as wq
 from .errors import QueryError
 from .querylang import And, Dates, Node, Not, Or, Phrase, Word
 
-try:  # written by the intel engineer; without it, names are matched as typed only
-    from indexer.names import name_variants, query_name_keys
-except ImportError:  # pragma: no cover - integration point
-    def query_name_keys(word: str) -> list[str]:  # type: ignore[misc]
-        return []
-
-    def name_variants(word: str, terms: Iterable[str]) -> list[str]:  # type: ignore[misc]
-        return []
-
-try:
-    from indexer.tags import codes_for_words
-except ImportError:  # pragma: no cover - integration point
-    def codes_for_words(words: str) -> list[str]:  # type: ignore[misc]
-        return []
-
-try:
-    from indexer.refids import canonical_refid
-except ImportError:  # pragma: no cover - integration point
-    def canonical_refid(text, year=None):  # type: ignore[misc]
-        return None
+from indexer.names import name_variants, query_name_keys
+from indexer.refids import canonical_refid
+from indexer.tags import codes_for_words
 
 __all__ = ["Compiler", "TEXT_BOOSTS", "MAX_EXPANSION", "EXACT_PREFIX"]
 

@@ -1,17 +1,10 @@
 """The facade: :class:`CableSearch` answers searches over one index directory.
 
 It holds the Whoosh ``Index`` of the live generation (shareable between threads) and
-opens one searcher per call, so every call sees the latest commit, and a ``--rebuild``
-swap (a new generation behind ``CURRENT``) is picked up on the next call. Everything it
-returns is plain data from :mod:`search.results`, built inside the searcher's ``with``.
-
-How a search is ranked (see ``docs/query-syntax.md`` for the language):
-
-1. Cables the query names by id (``06BANGKOK3955``, ``BANGKOK 3955``) come first.
-2. Cables that match the whole query, by BM25F (subject above body, tag meanings and
-   origin lower) plus a bonus when the words stand close together.
-3. When fewer than :data:`RELAX_BELOW` cables match every word, cables matching most of
-   the words follow, more words first, then by score; ``Results.relaxed`` says so.
+keeps one searcher per thread, refreshed on every call, so every call sees the latest
+commit, and a ``--rebuild`` swap (a new generation behind ``CURRENT``) is picked up on
+the next call. Everything it returns is plain data from :mod:`search.results`, built
+inside the searcher's lifetime. How a search is ranked: :mod:`search.plan`.
 """
 
 from __future__ import annotations
@@ -19,7 +12,6 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -29,18 +21,14 @@ from whoosh import scoring
 
 from indexer.errors import IndexNotFound, SchemaMismatch
 
-from .compile import Compiler
-from .dates import parse_period
 from .errors import QueryError
-from .facets import FACETS, FacetColumns
-from .querylang import Node, ParsedQuery, Word, parse_query, text_clauses, text_only
-from .results import CableView, Hit, ParagraphHit, Results
-from .snippets import make_snippet, match_spans
+from .facets import FacetColumns
+from .hits import HitMaker
+from .plan import SearchPlan
+from .querylang import parse_query
+from .results import CableView, Hit, Results
 
-try:
-    from indexer.refids import station_for
-except ImportError:  # pragma: no cover - integration point
-    station_for = None
+from indexer.refids import station_for
 
 __all__ = ["CableSearch", "MAX_QUERY_LENGTH", "MAX_PAGE_SIZE", "MAX_DEPTH", "SORTS"]
 
@@ -53,16 +41,9 @@ MAX_PAGE_SIZE = 100
 MAX_DEPTH = 10_000
 #: The orders a search can be sorted in.
 SORTS = ("relevance", "date", "-date")
-#: Below this many cables matching every word, cables matching most words follow.
-RELAX_BELOW = 10
-#: How many of the best BM25F hits get the word-closeness bonus.
-RERANK_DEPTH = 50
-#: Best paragraphs shown per hit.
-PARAGRAPHS_PER_HIT = 2
 #: Field weights and length normalization of BM25F. Subjects are short and all alike
 #: in length, so length matters less there.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, subject_B=0.3, tagtext_B=0.3, origin_B=0.0)
-_FILTER_FACETS = set(FACETS)
 
 
 @dataclass
@@ -202,7 +183,7 @@ class CableSearch:
         _check_limits(query, page, page_size, sort)
         parsed = parse_query(query, is_station=station_for)
         with self._searcher() as (opened, searcher):
-            plan = _Plan(self, opened, searcher, parsed, filters, sort)
+            plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort)
             start = (page - 1) * page_size
             order = plan.ordered(start + page_size)
             page_docs = order[start : start + page_size]
@@ -240,7 +221,7 @@ class CableSearch:
         _check_limits(query, 1, 1, sort)
         parsed = parse_query(query, is_station=station_for)
         with self._own_searcher() as (opened, searcher):
-            plan = _Plan(self, opened, searcher, parsed, filters, sort)
+            plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort)
             order = plan.ordered(None)
             for i in range(0, len(order), 200):
                 yield from plan.hits(order[i : i + 200], snippets=False)
@@ -298,11 +279,9 @@ class CableSearch:
                 wq.Not(wq.Term("refid", wanted)),
             ])
             found = searcher.search(q, limit=limit)
-            docs = [(h.docnum, h.score) for h in found]
-            parsed = parse_query("")
-            plan = _Plan(self, opened, searcher, parsed, None, "relevance", docs_only=True)
-            plan.scores = dict(docs)
-            return plan.hits([d for d, _ in docs], snippets=False)
+            scores = {h.docnum: h.score for h in found}
+            maker = HitMaker(searcher, opened.schema, parse_query(""), None, scores)
+            return maker.hits(list(scores), snippets=False)
 
     def stats(self) -> dict[str, Any]:
         """What the index holds: cables, paragraphs, last build, schema version."""
@@ -409,406 +388,3 @@ def _as_list(value) -> list[str]:
 
 
 # ---------------------------------------------------------------------- one search
-
-
-class _Plan:
-    """One search inside one open searcher: the queries, the result tiers, the hits."""
-
-    def __init__(self, engine, opened, searcher, parsed: ParsedQuery, filters, sort,
-                 docs_only: bool = False):
-        self.engine = engine
-        self.opened = opened
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.schema = opened.schema
-        self.parsed = parsed
-        self.sort = sort
-        self.notes: list[str] = list(parsed.notes)
-        self.comp = Compiler(self.reader, self.schema)
-        self.scores: dict[int, float] = {}
-        self.relaxed_used = False
-        self.tiers: list[tuple[str, set[int], Any]] = []
-        if docs_only:
-            self.all_docs: set[int] = set()
-            self.total = 0
-            return
-        self.base = self._base(filters)
-        self._build()
-
-    # ---- queries
-
-    def _base(self, filters) -> wq.Query:
-        parts: list[wq.Query] = [wq.Term("kind", "cable")]
-        self.exact_origins: set[str] | None = None
-        for name, values in (filters or {}).items():
-            if values in (None, "", [], ()):
-                continue
-            if name in ("date_from", "date_to"):
-                period = parse_period(str(values))
-                if period is None:
-                    self.notes.append(
-                        f"Ignored the filter {name}={values!r}: use YYYY, YYYY-MM or YYYY-MM-DD."
-                    )
-                    continue
-                if name == "date_from":
-                    parts.append(wq.DateRange("created", datetime.combine(period.start, time.min), None))
-                else:
-                    parts.append(wq.DateRange("created", None, datetime.combine(period.end, time.max)))
-                continue
-            if name not in _FILTER_FACETS:
-                self.notes.append(
-                    f"Ignored the unknown filter {name!r}; filters: {', '.join(FACETS)}, date_from, date_to."
-                )
-                continue
-            vals = [values] if isinstance(values, (str, int)) else list(values)
-            subs = []
-            for v in vals:
-                v = str(v)
-                if name == "year":
-                    if v.strip().isdigit():
-                        subs.append(wq.NumericRange("year", int(v), int(v)))
-                    else:
-                        self.notes.append(f"Ignored the year filter {v!r}: not a year.")
-                elif name == "origin":
-                    # origin has no positions: AND its words, then keep exact values only.
-                    terms = self.comp.analyze("origin", v)
-                    if terms:
-                        subs.append(wq.And([wq.Term("origin", t) for t in terms]))
-                    self.exact_origins = (self.exact_origins or set()) | {v}
-                else:
-                    subs.append(wq.Term(name, v))
-            if subs:
-                parts.append(subs[0] if len(subs) == 1 else wq.Or(subs))
-            else:
-                parts.append(wq.NullQuery)
-        return wq.And(parts)
-
-    def _docs(self, q: wq.Query) -> set[int]:
-        docs = set(self.searcher.docs_for_query(q))
-        if self.exact_origins is not None and docs:
-            leaves = self.engine._columns.leaves(self.reader, self.opened.scope)
-            docs = {d for d in docs
-                    if self.engine._columns.value(leaves, d, "origin") in self.exact_origins}
-        return docs
-
-    def _build(self) -> None:
-        parsed, comp = self.parsed, self.comp
-        root = parsed.root
-        main = comp.compile(root) if root is not None else wq.Every()
-        self.notes.extend(comp.notes)
-        if parsed.markings:
-            main = wq.And([main, self._marked_cables(root)])
-        self.main = main
-        strict_q = wq.And([self.base, main])
-        scored_q = strict_q
-        clauses = text_clauses(root)
-        plain = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"]
-        self.prox = comp.proximity(plain) if len(plain) >= 2 else None
-
-        hint_docs: set[int] = set()
-        self.hint_docs = hint_docs
-        if parsed.refids:
-            hint_q = wq.And([self.base, wq.Or([comp.refid_boost(h.refid, h.serial) for h in parsed.refids])])
-            hint_docs = self.hint_docs = self._docs(hint_q)
-            if hint_docs:
-                self.tiers.append(("named", hint_docs, hint_q))
-        strict_docs = self._docs(strict_q) - hint_docs
-        self.tiers.append(("all", strict_docs, scored_q))
-        self.strict_total = len(strict_docs)
-
-        relaxed: list[tuple[set[int], wq.Query]] = []
-        if len(clauses) >= 2 and len(strict_docs) < RELAX_BELOW and not hint_docs:
-            relaxed = self._relaxed(root, clauses, strict_docs)
-        for docs, q in relaxed:
-            self.tiers.append(("some", docs, q))
-        self.relaxed_used = any(docs for docs, _ in relaxed)
-        self.all_docs = set().union(*(t[1] for t in self.tiers))
-        self.total = len(self.all_docs)
-
-    def _relaxed(self, root: Node, clauses: list[Node], strict_docs: set[int]):
-        """Cables matching at least half the words (not all), by how many they match."""
-        others = [i for i in (root.items if hasattr(root, "items") else (root,)) if i not in clauses]
-        required = [self.comp.compile(o) for o in others]
-        if self.parsed.markings:
-            required.append(self._marked_cables(root))
-        clause_qs = [self.comp.compile(c) for c in clauses]
-        counts: dict[int, int] = {}
-        for cq in clause_qs:
-            for d in self._docs(wq.And([self.base, *required, cq])):
-                counts[d] = counts.get(d, 0) + 1
-        n = len(clauses)
-        least = max(1, (n + 1) // 2)
-        any_q = wq.And([self.base, *required, wq.Or(clause_qs)])
-        tiers = []
-        for k in range(n - 1, least - 1, -1):
-            docs = {d for d, c in counts.items() if c == k and d not in strict_docs}
-            if docs:
-                tiers.append((docs, any_q))
-        return tiers
-
-    def _marked_cables(self, root: Node | None) -> wq.Query:
-        """Cables with a paragraph that has one of the markings and matches the words."""
-        marks = wq.Or([wq.Term("marking", m) for m in self.parsed.markings])
-        text = text_only(root)
-        para_q = wq.And([wq.Term("kind", "para"), marks])
-        if text is not None:
-            para_q = wq.And([para_q, self._para_text_query(text, require_all=True)])
-        refs = set()
-        for d in self.searcher.docs_for_query(para_q):
-            refs.add(self.searcher.stored_fields(d).get("pref"))
-        refs.discard(None)
-        if not refs:
-            return wq.NullQuery
-        return wq.Or([wq.Term("refid", r) for r in sorted(refs)])
-
-    def _para_text_query(self, text: Node, require_all: bool = False) -> wq.Query:
-        q = self.comp.compile(text, {"ptext": 1.0})
-        if require_all and isinstance(q, wq.Or) and len(q.subqueries) > 1:
-            return wq.And(q.subqueries)
-        return q
-
-    # ---- order
-
-    def ordered(self, limit: int | None) -> list[int]:
-        """The first *limit* documents of the whole ranking (all when ``None``)."""
-        out: list[int] = []
-        for name, docs, q in self.tiers:
-            if limit is not None and len(out) >= limit:
-                break
-            if not docs:
-                continue
-            need = None if limit is None else limit - len(out)
-            out.extend(self._rank(name, docs, q, need))
-        return out
-
-    def _rank(self, name: str, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
-        if self.sort != "relevance" or name == "named":
-            # By date; the cables a query names by id are few, oldest first.
-            return self._by_date(docs, need, reverse=self.sort == "-date")
-        if name == "all" and self.prox is not None:
-            return self._rank_with_proximity(docs, q, need)
-        results = self.searcher.search(q, limit=need, **self._restrict(name, docs))
-        ranked = []
-        for h in results:
-            self.scores[h.docnum] = h.score
-            ranked.append(h.docnum)
-        return ranked
-
-    def _restrict(self, name: str, docs: set[int]) -> dict:
-        """How to keep a tier's query to the tier's documents. The strict tier's query
-        matches exactly its documents (less the named cables), so it runs unfiltered and
-        Whoosh can skip low-scoring blocks; a filter set makes it visit every match."""
-        if name == "all" and self.exact_origins is None:
-            return {"mask": self.hint_docs} if self.hint_docs else {}
-        return {"filter": docs}
-
-    def _by_date(self, docs: set[int], need: int | None, reverse: bool) -> list[int]:
-        """*docs* by sending time from the cached ``created`` column (ties by refid order
-        of indexing); cables without a date last."""
-        import heapq
-
-        cols = self.engine._columns
-        leaves = cols.leaves(self.reader, self.opened.scope)
-        missing = cols.NO_DATE
-
-        def key(d: int):
-            v = cols.value(leaves, d, "created")
-            if v is None or v == missing:
-                return (1, 0, d)
-            return (0, -v if reverse else v, d)
-
-        if need is None or need >= len(docs):
-            return sorted(docs, key=key)
-        return heapq.nsmallest(need, docs, key=key)
-
-    def _rank_with_proximity(self, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
-        """BM25F, then the top :data:`RERANK_DEPTH` get a bonus where the words stand
-        close together. Checking positions costs per candidate, so only the head of the
-        ranking is checked, through a query ANDed with those cables' ids."""
-        depth = None if need is None else max(need, RERANK_DEPTH)
-        results = self.searcher.search(q, limit=depth, **self._restrict("all", docs))
-        ranked = [(h.docnum, h.score) for h in results]
-        head = ranked[:RERANK_DEPTH]
-        refids = {self.searcher.stored_fields(d)["refid"]: d for d, _ in head}
-        bonus: dict[int, float] = {}
-        if refids:
-            near = wq.And([wq.Or([wq.Term("refid", r) for r in refids]), self.prox])
-            for h in self.searcher.search(near, limit=None):
-                bonus[h.docnum] = h.score
-        head = sorted(head, key=lambda ds: (-(ds[1] + bonus.get(ds[0], 0.0)), ds[0]))
-        out = []
-        for d, score in head + ranked[RERANK_DEPTH:]:
-            self.scores[d] = score + bonus.get(d, 0.0)
-            out.append(d)
-        return out if need is None else out[:need]
-
-    # ---- hits
-
-    def hits(self, docnums: list[int], snippets: bool) -> list[Hit]:
-        """Plain :class:`Hit` objects for *docnums*, in order, read inside the searcher."""
-        from indexer.store import decode_cable
-
-        cables = []
-        for d in docnums:
-            stored = self.searcher.stored_fields(d)
-            cables.append((d, decode_cable(stored["cable"])))
-        paras = self._paragraphs([c.refid for _, c in cables]) if snippets else {}
-        matched = self._matched_terms(docnums) if snippets else {}
-        out = []
-        for d, c in cables:
-            out.append(Hit(
-                refid=c.refid,
-                subject=c.subject,
-                created=c.created,
-                origin=c.origin,
-                classification=c.classification,
-                caveats=tuple(c.caveats),
-                tags=tuple(c.tags),
-                score=float(self.scores.get(d, 0.0)),
-                paragraphs=self._snippets(c, paras.get(c.refid, [])) if snippets else (),
-                matched_terms=matched.get(d, ()),
-            ))
-        return out
-
-    def _matched_terms(self, docnums: list[int]) -> dict[int, tuple[str, ...]]:
-        """Which of the user's words each page hit contains (any field searched)."""
-        if not docnums or self.parsed.root is None:
-            return {}
-        term_words = self.comp.term_words
-        wanted = [(f, t) for (f, t) in term_words if f in self.schema.names()]
-        out: dict[int, list[str]] = {d: [] for d in docnums}
-        docset = set(docnums)
-        for f, t in wanted:
-            try:
-                postings = self.reader.postings(f, t)
-            except Exception:  # noqa: BLE001 - a term absent from the index matches nothing
-                continue
-            for d in sorted(docset):
-                if _has(postings, d):
-                    word = term_words[(f, t)]
-                    if word not in out[d]:
-                        out[d].append(word)
-        return {d: tuple(ws) for d, ws in out.items()}
-
-    def _paragraphs(self, refids: list[str]) -> dict[str, list[tuple[int, float]]]:
-        """Each page cable's best paragraphs: refid -> [(pindex, score)], best first.
-
-        One small search per cable (its paragraphs AND the words, top
-        :data:`PARAGRAPHS_PER_HIT`), so only the paragraphs shown are ever read.
-        """
-        text = text_only(self.parsed.root)
-        if text is None or not refids:
-            return {}
-        words = self._para_text_query(text)
-        marks = (wq.Or([wq.Term("marking", m) for m in self.parsed.markings])
-                 if self.parsed.markings else None)
-        found: dict[str, list[tuple[int, float]]] = {}
-        for ref in dict.fromkeys(refids):
-            parts = [wq.Term("pref", ref), words] + ([marks] if marks is not None else [])
-            hits = self.searcher.search(wq.And(parts), limit=PARAGRAPHS_PER_HIT)
-            best = [(int(h.fields()["pindex"]), h.score) for h in hits]
-            if best:
-                found[ref] = sorted(best, key=lambda p: (-p[1], p[0]))
-        return found
-
-    def _snippet_terms(self) -> set[str]:
-        return {t for (f, t) in self.comp.term_words if f in ("ptext", "body", "subject")}
-
-    def _snippets(self, cable, best: list[tuple[int, float]]) -> tuple[ParagraphHit, ...]:
-        analyzer = self.schema["ptext"].analyzer
-        terms = self._snippet_terms()
-        out = []
-        for pindex, _score in best:
-            if pindex >= len(cable.paragraphs):
-                continue
-            p = cable.paragraphs[pindex]
-            spans = match_spans(p.text, analyzer, terms)
-            text, offsets, html = make_snippet(p.text, spans)
-            out.append(ParagraphHit(p.number, pindex, p.marking, html, text, offsets))
-        if not out:
-            out = self._fallback_snippet(cable, analyzer, terms)
-        return tuple(out)
-
-    def _fallback_snippet(self, cable, analyzer, terms) -> list[ParagraphHit]:
-        """No paragraph matched (the words are in the subject, or only some matched):
-        show the first paragraph that has a match, else the first paragraph."""
-        if not cable.paragraphs:
-            if not cable.body:
-                return []
-            spans = match_spans(cable.body, analyzer, terms)
-            text, offsets, html = make_snippet(cable.body, spans)
-            return [ParagraphHit(None, 0, None, html, text, offsets)]
-        choice = None
-        for i, p in enumerate(cable.paragraphs):
-            spans = match_spans(p.text, analyzer, terms) if terms else []
-            if spans:
-                choice = (i, p, spans)
-                break
-        if choice is None:
-            i, p = next(((i, p) for i, p in enumerate(cable.paragraphs) if p.text.strip()),
-                        (0, cable.paragraphs[0]))
-            choice = (i, p, [])
-        i, p, spans = choice
-        text, offsets, html = make_snippet(p.text, spans)
-        return [ParagraphHit(p.number, i, p.marking, html, text, offsets)]
-
-    # ---- words
-
-    def echo(self) -> str:
-        """The query as understood, with the ranking it got."""
-        text = self.parsed.describe()
-        order = {"relevance": "best match first", "date": "oldest first", "-date": "newest first"}[self.sort]
-        out = f"{text}; {order}"
-        if self.relaxed_used:
-            n = self.strict_total
-            some = ("no cable matches" if n == 0 else
-                    f"only {n} cable{' matches' if n == 1 else 's match'}")
-            out += f"; {some} every word, so cables matching most of the words follow"
-        return out
-
-    def suggestion(self) -> str | None:
-        """A did-you-mean query, when a word is unknown to the index and a close,
-        common spelling exists (from the exact ``=`` terms, so suggestions are words)."""
-        from indexer.analysis import fold
-
-        if self.parsed.root is None:
-            return None
-        text = self.parsed.text
-        changed = False
-        for w in self.comp.plain_words:
-            if self.comp._df_any(w.text) > 0:
-                continue
-            folded = fold(w.text)
-            if len(folded) < 4 or not folded.isalpha():
-                continue
-            dist = 1 if len(folded) < 7 else 2
-            best = None
-            for f in ("body", "subject"):
-                for t in self.reader.terms_within(f, "=" + folded, dist, prefix=2):
-                    t = t.decode("utf-8") if isinstance(t, bytes) else t
-                    if not t.startswith("="):
-                        continue
-                    df = self.reader.doc_frequency(f, t)
-                    if best is None or df > best[1]:
-                        best = (t[1:], df)
-            if best:
-                text = _replace_word(text, w.text, best[0])
-                changed = True
-        return text if changed and text != self.parsed.text else None
-
-
-def _replace_word(text: str, old: str, new: str) -> str:
-    import re
-
-    return re.sub(rf"(?<![\w=]){re.escape(old)}(?!\w)", new, text, count=1)
-
-
-def _has(postings, docnum: int) -> bool:
-    """Whether a posting list contains *docnum* (moves the matcher forward only)."""
-    if not postings.is_active():
-        return False
-    if postings.id() < docnum:
-        postings.skip_to(docnum)
-        if not postings.is_active():
-            return False
-    return postings.id() == docnum

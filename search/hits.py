@@ -1,0 +1,160 @@
+"""Whoosh documents -> plain :class:`~search.results.Hit` objects, inside the searcher.
+
+Only the page's hits come here: their stored cables are decoded, their best paragraphs
+found with one small search per cable, and snippets cut from those paragraphs only.
+"""
+
+from __future__ import annotations
+
+from whoosh import query as wq
+
+from .compile import Compiler
+from .querylang import Node, ParsedQuery, text_only
+from .results import Hit, ParagraphHit
+from .snippets import make_snippet, match_spans
+
+__all__ = ["HitMaker", "PARAGRAPHS_PER_HIT", "para_text_query"]
+
+#: Best paragraphs shown per hit.
+PARAGRAPHS_PER_HIT = 2
+
+
+def para_text_query(comp: Compiler, text: Node, require_all: bool = False) -> wq.Query:
+    """The free-text part of a query, against paragraph text (``ptext``).
+
+    :param require_all: every word must be in the paragraph (for ``marking:``);
+        otherwise any word will do, and the paragraphs with most of them score best.
+    """
+    q = comp.compile(text, {"ptext": 1.0})
+    if require_all and isinstance(q, wq.Or) and len(q.subqueries) > 1:
+        return wq.And(q.subqueries)
+    return q
+
+
+class HitMaker:
+    """Builds the hits of one search.
+
+    :param searcher: the open searcher (hits are fully read before it closes).
+    :param schema: the index's schema (its analyzer cuts the snippets).
+    :param parsed: the parsed query (its words pick and mark paragraphs).
+    :param comp: the compiler that built the query (it knows which index terms stand
+        for which of the user's words).
+    :param scores: docnum -> score of the ranking.
+    """
+
+    def __init__(self, searcher, schema, parsed: ParsedQuery, comp: Compiler | None,
+                 scores: dict[int, float]):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = schema
+        self.parsed = parsed
+        self.comp = comp
+        self.scores = scores
+
+    def hits(self, docnums: list[int], snippets: bool) -> list[Hit]:
+        """:class:`Hit` objects for *docnums*, in order; with best paragraphs if *snippets*."""
+        from indexer.store import decode_cable
+
+        cables = [(d, decode_cable(self.searcher.stored_fields(d)["cable"])) for d in docnums]
+        paras = self._paragraphs([c.refid for _, c in cables]) if snippets else {}
+        matched = self._matched_terms(docnums) if snippets else {}
+        return [
+            Hit(
+                refid=c.refid,
+                subject=c.subject,
+                created=c.created,
+                origin=c.origin,
+                classification=c.classification,
+                caveats=tuple(c.caveats),
+                tags=tuple(c.tags),
+                score=float(self.scores.get(d, 0.0)),
+                paragraphs=self._snippets(c, paras.get(c.refid, [])) if snippets else (),
+                matched_terms=matched.get(d, ()),
+            )
+            for d, c in cables
+        ]
+
+    def _matched_terms(self, docnums: list[int]) -> dict[int, tuple[str, ...]]:
+        """Which of the user's words each hit contains, in any field the query searched."""
+        if not docnums or self.parsed.root is None:
+            return {}
+        term_words = self.comp.term_words
+        out: dict[int, list[str]] = {d: [] for d in docnums}
+        ordered = sorted(set(docnums))
+        for (f, t), word in term_words.items():
+            if f not in self.schema.names() or (f, t) not in self.reader:
+                continue
+            postings = self.reader.postings(f, t)
+            for d in ordered:
+                if _has(postings, d) and word not in out[d]:
+                    out[d].append(word)
+        return {d: tuple(ws) for d, ws in out.items()}
+
+    def _paragraphs(self, refids: list[str]) -> dict[str, list[tuple[int, float]]]:
+        """Each cable's best paragraphs: refid -> [(pindex, score)], best first.
+
+        One small search per cable (its paragraphs AND the words, top
+        :data:`PARAGRAPHS_PER_HIT`), so only the paragraphs shown are ever read.
+        """
+        text = text_only(self.parsed.root)
+        if text is None or not refids:
+            return {}
+        words = para_text_query(self.comp, text)
+        marks = (wq.Or([wq.Term("marking", m) for m in self.parsed.markings])
+                 if self.parsed.markings else None)
+        found: dict[str, list[tuple[int, float]]] = {}
+        for ref in dict.fromkeys(refids):
+            parts = [wq.Term("pref", ref), words] + ([marks] if marks is not None else [])
+            hits = self.searcher.search(wq.And(parts), limit=PARAGRAPHS_PER_HIT)
+            best = [(int(h.fields()["pindex"]), h.score) for h in hits]
+            if best:
+                found[ref] = sorted(best, key=lambda p: (-p[1], p[0]))
+        return found
+
+    def _snippet_terms(self) -> set[str]:
+        return {t for (f, t) in self.comp.term_words if f in ("ptext", "body", "subject")}
+
+    def _snippets(self, cable, best: list[tuple[int, float]]) -> tuple[ParagraphHit, ...]:
+        analyzer = self.schema["ptext"].analyzer
+        terms = self._snippet_terms()
+        out = []
+        for pindex, _score in best:
+            if pindex >= len(cable.paragraphs):
+                continue
+            p = cable.paragraphs[pindex]
+            text, offsets, html = make_snippet(p.text, match_spans(p.text, analyzer, terms))
+            out.append(ParagraphHit(p.number, pindex, p.marking, html, text, offsets))
+        if not out:
+            out = self._fallback_snippet(cable, analyzer, terms)
+        return tuple(out)
+
+    def _fallback_snippet(self, cable, analyzer, terms) -> list[ParagraphHit]:
+        """No paragraph matched (the words are in the subject, or only some matched, or
+        the cable was named by id): the first paragraph with a match, else the first
+        paragraph, unmarked."""
+        if not cable.paragraphs:
+            if not cable.body:
+                return []
+            text, offsets, html = make_snippet(cable.body, match_spans(cable.body, analyzer, terms))
+            return [ParagraphHit(None, 0, None, html, text, offsets)]
+        for i, p in enumerate(cable.paragraphs):
+            spans = match_spans(p.text, analyzer, terms) if terms else []
+            if spans:
+                break
+        else:
+            i, p = next(((i, p) for i, p in enumerate(cable.paragraphs) if p.text.strip()),
+                        (0, cable.paragraphs[0]))
+            spans = []
+        text, offsets, html = make_snippet(p.text, spans)
+        return [ParagraphHit(p.number, i, p.marking, html, text, offsets)]
+
+
+def _has(postings, docnum: int) -> bool:
+    """Whether a posting list contains *docnum* (moves the matcher forward only)."""
+    if not postings.is_active():
+        return False
+    if postings.id() < docnum:
+        postings.skip_to(docnum)
+        if not postings.is_active():
+            return False
+    return postings.id() == docnum

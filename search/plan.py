@@ -1,0 +1,324 @@
+"""One search, planned and run inside an open searcher: tiers, exact totals, order.
+
+How a search is ranked (see ``docs/query-syntax.md`` for the language):
+
+1. Cables the query names by id (``06BANGKOK3955``, ``BANGKOK 3955``) come first,
+   oldest first.
+2. Cables that match the whole query, by BM25F (subject above body, tag meanings and
+   origin lower); the best :data:`RERANK_DEPTH` get a bonus when the words stand close
+   together.
+3. When fewer than :data:`RELAX_BELOW` cables match every word, cables matching most of
+   the words follow, more words first, then by score; ``Results.relaxed`` says so.
+
+Each tier's document set is computed exactly (``docs_for_query``), never estimated:
+Whoosh's ``len(results)`` under-reports range-plus-word queries on large indexes.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from datetime import datetime, time
+
+from whoosh import query as wq
+
+from .compile import Compiler
+from .dates import parse_period
+from .facets import FACETS, FacetColumns
+from .hits import HitMaker, para_text_query
+from .querylang import Node, ParsedQuery, Word, text_clauses, text_only
+from .results import Hit
+
+__all__ = ["SearchPlan", "RELAX_BELOW", "RERANK_DEPTH"]
+
+#: Below this many cables matching every word, cables matching most words follow.
+RELAX_BELOW = 10
+#: How many of the best BM25F hits get the word-closeness bonus.
+RERANK_DEPTH = 50
+_FILTER_FACETS = set(FACETS)
+
+
+class SearchPlan:
+    """One search inside one open searcher: its queries, its result tiers, its order.
+
+    Building the plan computes the exact document set of every tier (so ``total`` and
+    the facets are exact); :meth:`ordered` then ranks only as deep as a page needs.
+
+    :param searcher: the open searcher.
+    :param schema: the index's schema (read once per generation by the caller).
+    :param columns: the shared facet/date column cache.
+    :param scope: the cache scope of this index generation.
+    :param parsed: the parsed query.
+    :param filters: facet filters and ``date_from``/``date_to``, as for ``search()``.
+    :param sort: ``relevance``, ``date`` or ``-date``.
+    """
+
+    def __init__(self, searcher, schema, columns: FacetColumns, scope: str,
+                 parsed: ParsedQuery, filters, sort: str):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = schema
+        self.columns = columns
+        self.scope = scope
+        self.parsed = parsed
+        self.sort = sort
+        self.notes: list[str] = list(parsed.notes)
+        self.comp = Compiler(self.reader, self.schema)
+        self.scores: dict[int, float] = {}
+        self.relaxed_used = False
+        self.tiers: list[tuple[str, set[int], wq.Query]] = []
+        self.base = self._base(filters)
+        self._build()
+
+    # ---- queries
+
+    def _base(self, filters) -> wq.Query:
+        parts: list[wq.Query] = [wq.Term("kind", "cable")]
+        self.exact_origins: set[str] | None = None
+        for name, values in (filters or {}).items():
+            if values in (None, "", [], ()):
+                continue
+            if name in ("date_from", "date_to"):
+                period = parse_period(str(values))
+                if period is None:
+                    self.notes.append(
+                        f"Ignored the filter {name}={values!r}: use YYYY, YYYY-MM or YYYY-MM-DD."
+                    )
+                    continue
+                if name == "date_from":
+                    parts.append(wq.DateRange("created", datetime.combine(period.start, time.min), None))
+                else:
+                    parts.append(wq.DateRange("created", None, datetime.combine(period.end, time.max)))
+                continue
+            if name not in _FILTER_FACETS:
+                self.notes.append(
+                    f"Ignored the unknown filter {name!r}; filters: {', '.join(FACETS)}, date_from, date_to."
+                )
+                continue
+            vals = [values] if isinstance(values, (str, int)) else list(values)
+            subs = []
+            for v in vals:
+                v = str(v)
+                if name == "year":
+                    if v.strip().isdigit():
+                        subs.append(wq.NumericRange("year", int(v), int(v)))
+                    else:
+                        self.notes.append(f"Ignored the year filter {v!r}: not a year.")
+                elif name == "origin":
+                    # origin has no positions: AND its words, then keep exact values only.
+                    terms = self.comp.analyze("origin", v)
+                    if terms:
+                        subs.append(wq.And([wq.Term("origin", t) for t in terms]))
+                    self.exact_origins = (self.exact_origins or set()) | {v}
+                else:
+                    subs.append(wq.Term(name, v))
+            if subs:
+                parts.append(subs[0] if len(subs) == 1 else wq.Or(subs))
+            else:
+                parts.append(wq.NullQuery)
+        return wq.And(parts)
+
+    def _docs(self, q: wq.Query) -> set[int]:
+        docs = set(self.searcher.docs_for_query(q))
+        if self.exact_origins is not None and docs:
+            leaves = self.columns.leaves(self.reader, self.scope)
+            docs = {d for d in docs if self.columns.value(leaves, d, "origin") in self.exact_origins}
+        return docs
+
+    def _build(self) -> None:
+        parsed, comp = self.parsed, self.comp
+        root = parsed.root
+        main = comp.compile(root) if root is not None else wq.Every()
+        self.notes.extend(comp.notes)
+        if parsed.markings:
+            main = wq.And([main, self._marked_cables(root)])
+        self.main = main
+        strict_q = wq.And([self.base, main])
+        scored_q = strict_q
+        clauses = text_clauses(root)
+        plain = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"]
+        self.prox = comp.proximity(plain) if len(plain) >= 2 else None
+
+        hint_docs: set[int] = set()
+        self.hint_docs = hint_docs
+        if parsed.refids:
+            hint_q = wq.And([self.base, wq.Or([comp.refid_boost(h.refid, h.serial) for h in parsed.refids])])
+            hint_docs = self.hint_docs = self._docs(hint_q)
+            if hint_docs:
+                self.tiers.append(("named", hint_docs, hint_q))
+        strict_docs = self._docs(strict_q) - hint_docs
+        self.tiers.append(("all", strict_docs, scored_q))
+        self.strict_total = len(strict_docs)
+
+        relaxed: list[tuple[set[int], wq.Query]] = []
+        if len(clauses) >= 2 and len(strict_docs) < RELAX_BELOW and not hint_docs:
+            relaxed = self._relaxed(root, clauses, strict_docs)
+        for docs, q in relaxed:
+            self.tiers.append(("some", docs, q))
+        self.relaxed_used = any(docs for docs, _ in relaxed)
+        self.all_docs = set().union(*(t[1] for t in self.tiers))
+        self.total = len(self.all_docs)
+
+    def _relaxed(self, root: Node, clauses: list[Node], strict_docs: set[int]):
+        """Cables matching at least half the words (not all), by how many they match."""
+        others = [i for i in (root.items if hasattr(root, "items") else (root,)) if i not in clauses]
+        required = [self.comp.compile(o) for o in others]
+        if self.parsed.markings:
+            required.append(self._marked_cables(root))
+        clause_qs = [self.comp.compile(c) for c in clauses]
+        counts: dict[int, int] = {}
+        for cq in clause_qs:
+            for d in self._docs(wq.And([self.base, *required, cq])):
+                counts[d] = counts.get(d, 0) + 1
+        n = len(clauses)
+        least = max(1, (n + 1) // 2)
+        any_q = wq.And([self.base, *required, wq.Or(clause_qs)])
+        tiers = []
+        for k in range(n - 1, least - 1, -1):
+            docs = {d for d, c in counts.items() if c == k and d not in strict_docs}
+            if docs:
+                tiers.append((docs, any_q))
+        return tiers
+
+    def _marked_cables(self, root: Node | None) -> wq.Query:
+        """Cables with a paragraph that has one of the markings and matches the words."""
+        marks = wq.Or([wq.Term("marking", m) for m in self.parsed.markings])
+        text = text_only(root)
+        para_q = wq.And([wq.Term("kind", "para"), marks])
+        if text is not None:
+            para_q = wq.And([para_q, para_text_query(self.comp, text, require_all=True)])
+        refs = set()
+        for d in self.searcher.docs_for_query(para_q):
+            refs.add(self.searcher.stored_fields(d).get("pref"))
+        refs.discard(None)
+        if not refs:
+            return wq.NullQuery
+        return wq.Or([wq.Term("refid", r) for r in sorted(refs)])
+
+    # ---- order
+
+    def ordered(self, limit: int | None) -> list[int]:
+        """The first *limit* documents of the whole ranking (all when ``None``)."""
+        out: list[int] = []
+        for name, docs, q in self.tiers:
+            if limit is not None and len(out) >= limit:
+                break
+            if not docs:
+                continue
+            need = None if limit is None else limit - len(out)
+            out.extend(self._rank(name, docs, q, need))
+        return out
+
+    def _rank(self, name: str, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
+        if self.sort != "relevance" or name == "named":
+            # By date; the cables a query names by id are few, oldest first.
+            return self._by_date(docs, need, reverse=self.sort == "-date")
+        if name == "all" and self.prox is not None:
+            return self._rank_with_proximity(docs, q, need)
+        results = self.searcher.search(q, limit=need, **self._restrict(name, docs))
+        ranked = []
+        for h in results:
+            self.scores[h.docnum] = h.score
+            ranked.append(h.docnum)
+        return ranked
+
+    def _restrict(self, name: str, docs: set[int]) -> dict:
+        """How to keep a tier's query to the tier's documents. The strict tier's query
+        matches exactly its documents (less the named cables), so it runs unfiltered and
+        Whoosh can skip low-scoring blocks; a filter set makes it visit every match."""
+        if name == "all" and self.exact_origins is None:
+            return {"mask": self.hint_docs} if self.hint_docs else {}
+        return {"filter": docs}
+
+    def _by_date(self, docs: set[int], need: int | None, reverse: bool) -> list[int]:
+        """*docs* by sending time from the cached ``created`` column (ties by refid order
+        of indexing); cables without a date last."""
+        cols = self.columns
+        leaves = cols.leaves(self.reader, self.scope)
+        missing = cols.NO_DATE
+
+        def key(d: int):
+            v = cols.value(leaves, d, "created")
+            if v is None or v == missing:
+                return (1, 0, d)
+            return (0, -v if reverse else v, d)
+
+        if need is None or need >= len(docs):
+            return sorted(docs, key=key)
+        return heapq.nsmallest(need, docs, key=key)
+
+    def _rank_with_proximity(self, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
+        """BM25F, then the top :data:`RERANK_DEPTH` get a bonus where the words stand
+        close together. Checking positions costs per candidate, so only the head of the
+        ranking is checked, through a query ANDed with those cables' ids."""
+        depth = None if need is None else max(need, RERANK_DEPTH)
+        results = self.searcher.search(q, limit=depth, **self._restrict("all", docs))
+        ranked = [(h.docnum, h.score) for h in results]
+        head = ranked[:RERANK_DEPTH]
+        refids = {self.searcher.stored_fields(d)["refid"]: d for d, _ in head}
+        bonus: dict[int, float] = {}
+        if refids:
+            near = wq.And([wq.Or([wq.Term("refid", r) for r in refids]), self.prox])
+            for h in self.searcher.search(near, limit=None):
+                bonus[h.docnum] = h.score
+        head = sorted(head, key=lambda ds: (-(ds[1] + bonus.get(ds[0], 0.0)), ds[0]))
+        out = []
+        for d, score in head + ranked[RERANK_DEPTH:]:
+            self.scores[d] = score + bonus.get(d, 0.0)
+            out.append(d)
+        return out if need is None else out[:need]
+
+    # ---- hits
+
+    def hits(self, docnums: list[int], snippets: bool) -> list[Hit]:
+        """The plain hits for *docnums* (see :class:`search.hits.HitMaker`)."""
+        return HitMaker(self.searcher, self.schema, self.parsed, self.comp, self.scores).hits(
+            docnums, snippets)
+
+    # ---- words
+
+    def echo(self) -> str:
+        """The query as understood, with the ranking it got."""
+        text = self.parsed.describe()
+        order = {"relevance": "best match first", "date": "oldest first", "-date": "newest first"}[self.sort]
+        out = f"{text}; {order}"
+        if self.relaxed_used:
+            n = self.strict_total
+            some = ("no cable matches" if n == 0 else
+                    f"only {n} cable{' matches' if n == 1 else 's match'}")
+            out += f"; {some} every word, so cables matching most of the words follow"
+        return out
+
+    def suggestion(self) -> str | None:
+        """A did-you-mean query, when a word is unknown to the index and a close,
+        common spelling exists (from the exact ``=`` terms, so suggestions are words)."""
+        from indexer.analysis import fold
+
+        if self.parsed.root is None:
+            return None
+        text = self.parsed.text
+        changed = False
+        for w in self.comp.plain_words:
+            if self.comp._df_any(w.text) > 0:
+                continue
+            folded = fold(w.text)
+            if len(folded) < 4 or not folded.isalpha():
+                continue
+            dist = 1 if len(folded) < 7 else 2
+            best = None
+            for f in ("body", "subject"):
+                for t in self.reader.terms_within(f, "=" + folded, dist, prefix=2):
+                    t = t.decode("utf-8") if isinstance(t, bytes) else t
+                    if not t.startswith("="):
+                        continue
+                    df = self.reader.doc_frequency(f, t)
+                    if best is None or df > best[1]:
+                        best = (t[1:], df)
+            if best:
+                text = _replace_word(text, w.text, best[0])
+                changed = True
+        return text if changed and text != self.parsed.text else None
+
+
+def _replace_word(text: str, old: str, new: str) -> str:
+    return re.sub(rf"(?<![\w=]){re.escape(old)}(?!\w)", new, text, count=1)
