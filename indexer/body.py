@@ -117,7 +117,7 @@ def _add_unnumbered(out: list[Paragraph], block: list[str]) -> None:
 
 # --- summary ------------------------------------------------------------------------
 
-_LEAD = r"^(?:\d{1,2}\.\s*)?(?:\(?[A-Z/]{1,6}(?:\s*//?\s*[A-Za-z ,]+)?\)\s*)?[-\s]*"
+_LEAD = r"^(?:\d{1,2}\.\s*)?(?:\(?[A-Z/]{1,6}(?:\s*//?\s*[A-Za-z ,]{1,40})?\)\s*)?[-\s]{0,40}"
 _SUMMARY_LABEL = re.compile(
     _LEAD + r"(?:(?:begin|executive|introduction\s+and|background\s+and)\s+)?summary"
     r"(?:\s*/\s*introduction|\s+(?:and|&)\s+[A-Za-z ]{3,30}?)?"
@@ -221,7 +221,7 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
     the last sentence when the page lost the line break (``... this cable. SOLOMONT``).
     """
     i = len(lines)
-    while i > 0 and (not lines[i - 1].strip() or _TRAILER.match(lines[i - 1])):
+    while i > 0 and (not lines[i - 1].strip() or _is_trailer(lines[i - 1])):
         i -= 1
     block: list[tuple[int, str]] = []  # (line index, text), bottom-up
     start = i
@@ -243,15 +243,17 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
         # The line above must end a sentence; otherwise the block's first line is the
         # end of that sentence ("... and\n\nMunich\nKoenig"), not a name.
         above = next((lines[k].strip() for k in range(start - 1, -1, -1) if lines[k].strip()), "")
-        if above and not (_ENDS_SENTENCE.search(above) or above.endswith(REDACTED)
-                          or _TRAILER.match(above)):
+        if above and not (_ENDS_SENTENCE.search(above[-200:]) or above.endswith(REDACTED)
+                          or _is_trailer(above)):
             block = block[1:]
     names = tuple(dict.fromkeys(_dedupe_words(t) for _, t in block if t != REDACTED))
     if names:
         return names, lines[:start]
     if start == 0:
         return (), lines
-    last = _TAIL_NOISE.sub("", lines[start - 1].rstrip())
+    whole = lines[start - 1].rstrip()
+    cut = max(0, len(whole) - 300)  # a signature is at the very end: look only there
+    last = _TAIL_NOISE.sub("", whole[cut:])
     m = _INLINE_SIGNER.match(last)
     if m:
         name = m.group("name")
@@ -260,12 +262,17 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
         # signature in the lower-cased variant of a page, where nothing is in capitals.
         ok = name.isupper() or (has_lower and not _has_caps_words(lines[:start]))
         if ok and all(w.upper() not in _NOT_SIGNER for w in name.split()):
-            return (name,), lines[: start - 1] + [m.group("text")]
+            return (name,), lines[: start - 1] + [whole[:cut] + m.group("text")]
     return (), lines
 
 
 _MINIMIZE = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.I)
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"')\]>]\s*$|^[A-Z0-9 ,.'/-]+$")
+
+
+def _is_trailer(line: str) -> bool:
+    # Trailers are short; checking long prose lines would only cost time.
+    return len(line) <= 300 and bool(_TRAILER.match(line))
 
 
 def _dedupe_words(line: str) -> str:

@@ -130,6 +130,12 @@ def _parse_iso_minute(value: str) -> datetime | None:
 
 # --- cables.csv -------------------------------------------------------------------
 
+#: The biggest field a CSV row may carry. The csv module's default (128 KB) is smaller
+#: than the longest cables; raising the process-wide limit is the only way to read them.
+CSV_FIELD_LIMIT = 64 * 1024 * 1024
+if csv.field_size_limit() < CSV_FIELD_LIMIT:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+
 #: The csv dialect of WikiLeaks' cables.csv: backslash escapes, no quote doubling.
 CSV_OPTIONS = dict(delimiter=",", quotechar='"', escapechar="\\", doublequote=False, strict=False)
 
@@ -171,8 +177,10 @@ def csv_parts(row: list[str]) -> Parts:
 
 def csv_text_parts(text: str) -> Parts:
     """One CSV row given as text (``parse_text(..., format="csv")``)."""
-    rows = list(csv.reader(io.StringIO(text), **CSV_OPTIONS))
-    rows = [r for r in rows if r]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""), **CSV_OPTIONS) if r]
+    except csv.Error:
+        return Parts(text=text)
     if not rows:
         return Parts()
     return csv_parts(rows[0])
@@ -187,7 +195,7 @@ _BLOG_FIELDS = re.compile(
 )
 # Blog chrome after the cable: the post's footer and the comment form.
 _BLOG_END = re.compile(
-    r"^\s*(?:Written by\b|Posted in\b|Leave a Reply\b|Leave a comment\b|Share this:|"
+    r"^[ \t]*(?:Written by\b|Posted in\b|Leave a Reply\b|Leave a comment\b|Share this:|"
     r"Like this:|Related\s*$|About these ads|Rate this:|Fill in your details below|"
     r"Tagged with\b|« Previous|Next »|Blog at WordPress)",
     re.I | re.M,

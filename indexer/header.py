@@ -44,7 +44,7 @@ def parse_dtg(text: str) -> datetime | None:
     return None
 
 
-_FM = re.compile(r"^\s*FM\s+(.+?)\s*$", re.M)
+_FM = re.compile(r"^[ \t]*FM[ \t]+(\S.*?)[ \t]*$", re.M)
 
 
 def sender_line(header: str) -> str | None:
@@ -134,7 +134,7 @@ _OFFICE_CODES = re.compile(r"^(?:[A-Z]{1,6}-\d{2}\b|/\d{3}\s*[A-Z]\b|-{6,})")
 
 def _recipient(text: str) -> Recipient | None:
     text = re.sub(r"\s+", " ", text).strip(" .,;")
-    if not text:
+    if not text or len(text) > 200:  # no addressee is that long: prose, not a list
         return None
     m = _ADDRESS.match(text)
     if not m:

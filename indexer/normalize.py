@@ -89,12 +89,27 @@ def despace_letters(line: str) -> str:
     return _SPACED.sub(lambda m: m.group(1).replace(" ", ""), line)
 
 
-_UNDERLINE = re.compile(r"^[ \t]*[-=_]{3,}[-=_ \t]*$", re.M)
+_RULE_CHARS = frozenset("-=_ \t")
 
 
 def drop_underlines(text: str) -> str:
-    """Remove lines made only of dashes (``-----``, broken ``--------- ---``) or ``===``."""
-    return _UNDERLINE.sub("", text)
+    """Remove lines made only of dashes (``-----``, broken ``--------- ---``) or ``===``.
+
+    A line needs three rule characters to count; it becomes an empty line.
+    """
+    if "---" not in text and "===" not in text and "___" not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line and line[0] in "-=_ \t" and _is_rule(line):
+            lines[i] = ""
+    return "\n".join(lines)
+
+
+def _is_rule(line: str) -> bool:
+    stripped = line.strip()
+    return len(stripped) >= 3 and set(stripped) <= _RULE_CHARS and \
+        sum(1 for c in stripped if c in "-=_") >= 3
 
 
 _SPACES = re.compile(r"[ \t]+")

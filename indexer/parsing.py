@@ -84,7 +84,7 @@ _ROUTING = re.compile(
     r"^\s*(?:VZCZC|[RPOZ]{1,2}\s+[A-Z]{4,5}\b|[RPOZ]{1,2}(?:\s+[RPOZ])?\s+\d{6}Z|DE\s+[A-Z]{4,5}|"
     r"ZNY\b|ZNR\b|ZEN\b|ZFR\b|FM\s|TO\s|INFO\s|XMT\s|BT\s*$|[A-Z0-9]{4,7}/\S|\d{6}Z\s)"
 )
-_FM_OR_TO = re.compile(r"^\s*(?:FM|TO)\s", re.M)
+_FM_OR_TO = re.compile(r"^[ \t]*(?:FM|TO)[ \t]", re.M)
 _PAGE_LINE = re.compile(r"^\s*PAGE\s+\d+\s+[A-Z ]+\s+\d+\s+\d+\s+OF\s+\d+\s+\d{6}Z.*$")
 # WikiLeaks' page-break marks inside the text: "MADRID 00001914 001.2 OF 003".
 _PAGE_MARK = re.compile(r"^\s*[A-Za-z][A-Za-z .'-]*\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$")
@@ -98,14 +98,31 @@ _PARTIAL = re.compile(r"This record is a partial extract of the original cable\.
 _DTG_LINE = re.compile(r"^\s*(?:[RPOZ]{1,2}\s+)?\d{6}Z\s+[A-Za-z]{3}\s+\d{2,4}\s*$")
 _PARA1 = re.compile(r"^\s*(?:¶\s*1\s*\.|1\s*\.\s)")
 _PILCROW = re.compile(r"^\s*¶\s*\d")
-_HANDLING = re.compile(
-    r"^\s*(?:(?:SIPDIS|NOFORN|EXDIS|NODIS|LIMDIS|STADIS|ORCON|NOCONTRACT|PROPIN|SENSITIVE|"
-    r"CHEROKEE|FOUO|NOSIPDIS|SBU|SPECIAL HANDLING|FOR OFFICIAL USE ONLY|"
-    r"SENSITIVE BUT UNCLASSIFIED|LIMITED OFFICIAL USE|NOT FOR (?:INTERNET|PUBLIC)[A-Z ]*|"
-    r"ROGER CHANNEL|CORRECTED COPY[A-Z ()]*|C O R R E C T E D C O P Y[A-Z ()]*)"
-    r"[\s,;.:/-]*)+$",
-    re.I,
+#: Words a handling line ("SIPDIS", "SENSITIVE BUT UNCLASSIFIED", "NOT FOR INTERNET
+#: DISTRIBUTION", "C O R R E C T E D C O P Y") is made of, and nothing else.
+_HANDLING_WORDS = frozenset(
+    """SIPDIS NOFORN EXDIS NODIS LIMDIS STADIS ORCON NOCONTRACT PROPIN SENSITIVE CHEROKEE
+    FOUO NOSIPDIS SBU SPECIAL HANDLING FOR OFFICIAL USE ONLY BUT UNCLASSIFIED LIMITED NOT
+    INTERNET PUBLIC DISTRIBUTION RELEASE ROGER CHANNEL CORRECTED COPY""".split()
 )
+_HANDLING_SPLIT = re.compile(r"[\s,;.:/()-]+")
+
+
+class _Handling:
+    """``match(line)``: is the line only handling marks? (Token test: no regex backtracking.)"""
+
+    @staticmethod
+    def match(line: str) -> bool:
+        if len(line) > 120:
+            return False
+        closed = despace_letters(line.strip()).upper()
+        if closed.startswith("CORRECTEDCOPY") or closed.startswith("CORRECTED COPY"):
+            return True
+        words = [w for w in _HANDLING_SPLIT.split(closed) if w]
+        return bool(words) and all(w in _HANDLING_WORDS for w in words)
+
+
+_HANDLING = _Handling()
 
 
 def _split_header(text: str) -> tuple[str, str]:
@@ -184,6 +201,8 @@ def _serial_station(line: str) -> str | None:
 
 def _refid_from_class_line(lines: list[str], year: int | None) -> str | None:
     for line in lines:
+        if len(line) > 150:
+            continue
         m = _CLASS_SERIAL.match(_SECTION.sub(" ", line))
         if m and year is not None:
             rid = canonical_refid(f"{m.group(1)} {m.group(2)}", year)

@@ -227,7 +227,7 @@ def find_refids(text: str, year: int | str | None = None) -> list[str]:
     upper = text.upper()
     tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(upper)]
     for i, (tok, _start, end) in enumerate(tokens):
-        if not tok.isdigit() or len(tok) > 7:
+        if not tok.isdecimal() or len(tok) > 7:
             continue
         # The serial must not run on into letters or a slash ("CA-3400", "12/31", "IIR6").
         if end < len(upper) and (upper[end].isalpha() or upper[end] in "/-"):
@@ -250,9 +250,9 @@ def find_refids(text: str, year: int | str | None = None) -> list[str]:
         station, used = found
         k = i - used - 1  # the token before the station
         y = None
-        if k >= 0 and tokens[k][0].isdigit() and len(tokens[k][0]) in (2, 4):
+        if k >= 0 and tokens[k][0].isdecimal() and len(tokens[k][0]) in (2, 4):
             y = year_of(tokens[k][0])
-        elif k >= 2 and tokens[k][0] == ")" and tokens[k - 1][0].isdigit() \
+        elif k >= 2 and tokens[k][0] == ")" and tokens[k - 1][0].isdecimal() \
                 and len(tokens[k - 1][0]) in (2, 4) and tokens[k - 2][0] == "(":
             y = year_of(tokens[k - 1][0])
         if y is None:

@@ -74,3 +74,10 @@ def test_ref_block_deduplicates_in_order():
     assert find_refids("A. MADRID 5426, B) MADRID 5425, C) MADRID 5426", 86) == [
         "86MADRID5426", "86MADRID5425",
     ]
+
+
+def test_non_ascii_digits_are_not_serials():
+    # str.isdigit() is true for "¹"; int() of it fails. Found by fuzzing.
+    assert find_refids("A. STATE ¹23 B. STATE 45", 9) == ["09STATE45"]
+    # Other decimal digits are digits: the serial is still canonical ASCII.
+    assert canonical_refid("STATE ١٢٣", 2009) == "09STATE123"
