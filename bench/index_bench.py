@@ -29,7 +29,7 @@ from typing import TextIO
 from .measure import Measured, dir_size, load_average, run_measured
 from .synth import synthesize
 
-__all__ = ["TARGETS", "check_targets", "run_index_bench"]
+__all__ = ["TARGETS", "build_baseline", "build_ours", "check_targets", "git_commit", "run_index_bench"]
 
 FULL = 251287
 # Issue #3 §5: the full set within 12 minutes and 2 GB; 2.5x naive Whoosh at 25k.
@@ -161,12 +161,17 @@ def profile_summary(path: Path, top: int = 25) -> list[str]:
     return [ln.replace(str(_ROOT) + "/", "") for ln in lines[-top - 1:]]
 
 
-def _git_commit() -> str | None:
+def git_commit() -> str | None:
+    """HEAD, plus ``+dirty`` when indexer/ or search/ have uncommitted changes (the bench
+    runs the working tree, which other engineers may be editing)."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=_ROOT, text=True,
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=_ROOT, text=True,
                               capture_output=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "indexer", "search"],
+                               cwd=_ROOT, text=True, capture_output=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
+    return head + ("+dirty" if dirty else "")
 
 
 def format_table(runs: list[dict]) -> str:
@@ -211,7 +216,7 @@ def run_index_bench(sizes: list[int], args, progress: TextIO | None) -> int:
     logs = out_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
-    report = {"bench": "index", "started": stamp, "git": _git_commit(),
+    report = {"bench": "index", "started": stamp, "git": git_commit(),
               "host": {"cpus": os.cpu_count(), "python": platform.python_version(),
                        "platform": platform.platform()},
               "targets": TARGETS, "runs": []}

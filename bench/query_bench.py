@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .baselines import fts5_match, fts5_search
-from .index_bench import build_baseline, build_ours
+from .index_bench import build_baseline, build_ours, git_commit
 from .measure import load_average
 from .pool import Pool, load_pool
 from .synth import synthesize
@@ -165,7 +165,7 @@ def run_query_bench(sizes: list[int], args, progress: TextIO | None) -> int:
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     pool = load_pool(args.shared / "corpus" / "cablegate-html")
     queries = make_queries(pool, args.per_class, args.seed)
-    report = {"bench": "query", "started": stamp, "cpus": os.cpu_count(),
+    report = {"bench": "query", "started": stamp, "git": git_commit(), "cpus": os.cpu_count(),
               "targets_at_251287": QUERY_TARGETS, "repeat": args.repeat,
               "queries": [{"class": q.cls, "text": q.text} for q in queries], "runs": []}
     lines = []
