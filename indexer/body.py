@@ -172,7 +172,7 @@ def summary(paras: tuple[Paragraph, ...]) -> str | None:
             if not _has_end_ahead(paras, j + 1, limit):
                 break
             j += 1
-        result = re.sub(r"\s+", " ", " ".join(parts)).strip()
+        result = " ".join(" ".join(parts).split())
         return result or None
     return None
 

@@ -56,18 +56,40 @@ _QUOTES = str.maketrans(
 _ESCAPED_QUOTE = re.compile(r"\\([\"'])")
 
 
+def _quote_for(m: re.Match) -> str:
+    # str.translate on non-ASCII text looks up every character in Python; replacing
+    # only the matches costs what the matches cost.
+    return _QUOTES[ord(m.group())]
+
+
+_ANY_QUOTE = re.compile("[\u201c\u201d\u201e\u2033\u00ab\u00bb\u2018\u2019\u201a\u2032\u00b4`]")
+
+
 def normalize_quotes(text: str) -> str:
     """Curly and prime quotes become straight; backslash-escaped quotes lose the backslash."""
-    return _ESCAPED_QUOTE.sub(r"\1", text.translate(_QUOTES))
+    # str.translate walks every character in Python; most cables have no curly quotes,
+    # so look first (a regex scan is ~50x cheaper).
+    if _ANY_QUOTE.search(text):
+        text = _ANY_QUOTE.sub(_quote_for, text)
+    if "\\" in text:
+        text = _ESCAPED_QUOTE.sub(r"\1", text)
+    return text
 
 
 _DASHES = str.maketrans({"\u2014": "--", "\u2015": "--", "\u2013": "-", "\u2012": "-",
                          "\u2010": "-", "\u2011": "-", "\u2212": "-", "\u00a0": " "})
 
 
+_ANY_DASH = re.compile("[\u2014\u2015\u2013\u2012\u2010\u2011\u2212\u00a0]")
+
+
 def normalize_dashes(text: str) -> str:
     """Em dashes become ``--`` (the cables' own spelling), other dashes ``-``; NBSP a space."""
-    return text.translate(_DASHES)
+    return _ANY_DASH.sub(_dash_for, text) if _ANY_DASH.search(text) else text
+
+
+def _dash_for(m: re.Match) -> str:
+    return _DASHES[ord(m.group())]
 
 
 _REDACTION = re.compile(r"X{3,}")
@@ -75,7 +97,7 @@ _REDACTION = re.compile(r"X{3,}")
 
 def normalize_redactions(text: str) -> str:
     """Every run of 3+ ``X`` becomes :data:`REDACTED` (see the module docstring)."""
-    return _REDACTION.sub(REDACTED, text)
+    return _REDACTION.sub(REDACTED, text) if "XXX" in text else text
 
 
 # Four or more single letters each followed by one space: "S E C R E T", "C o n f i ...".
@@ -123,8 +145,9 @@ def join_wrapped(block: str) -> str:
     (``anti-`` + ``trafficking`` -> ``anti-trafficking``): in these cables a wrap never
     splits a word without one.
     """
-    block = _WRAP_HYPHEN.sub("-", block.strip())
-    return _SPACES.sub(" ", block.replace("\n", " ")).strip()
+    if "-\n" in block:
+        block = _WRAP_HYPHEN.sub("-", block)
+    return " ".join(block.split())
 
 
 def clean_text(text: str) -> str:

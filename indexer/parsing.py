@@ -92,6 +92,8 @@ _PAGE_MARK = re.compile(r"^\s*[A-Za-z][A-Za-z .'-]*\s\d{8}\s+\d{3}(?:\.\d)?\s+OF
 _TRAILING_RULE = re.compile(r"\s+-{4,}[- ]*$")
 _SECTION = re.compile(r"\bSECTION\s+\d{1,3}\s+OF\s+\d{1,3}\b", re.I)
 _CLASS_SERIAL = re.compile(r"^[A-Za-z /]*?\b([A-Za-z][A-Za-z .'-]*?)\s+0*(\d{1,7})\s*$")
+#: First characters a classification line can start with (a cheap test before the regex).
+_CLASS_FIRST = frozenset("TSCULtscul \t")
 _SPACED_START = re.compile(r"^\s*[A-Za-z] [A-Za-z] [A-Za-z] ")
 _PARTIAL = re.compile(r"This record is a partial extract of the original cable\.\s*"
                       r"The full text of the original cable is not available\.", re.I)
@@ -171,7 +173,7 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
             closed = despace_letters(line)
             if _pre.classification_in(closed):
                 line = closed
-        if _pre.classification_in(line) and (
+        if line[:1] in _CLASS_FIRST and _pre.classification_in(line) and (
             _SECTION.search(line) or (len(line) < 90 and _CLASS_SERIAL.match(line) and
                                        _serial_station(line))
             or _HANDLING.match(line[len(_pre.classification_in(line) or ""):] or "X")
@@ -179,7 +181,8 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
             class_lines.append(line)
             after_break = len(class_lines) > 1
             continue
-        if _SECTION.match(line.strip()) or _PAGE_LINE.match(line) or _PAGE_MARK.match(line):
+        if (" OF " in line or " of " in line) and (
+                _SECTION.match(line.strip()) or _PAGE_LINE.match(line) or _PAGE_MARK.match(line)):
             continue
         if line.endswith("----"):
             line = _TRAILING_RULE.sub("", line)
@@ -230,8 +233,13 @@ def _derived_classification(base: str | None, caveats: list[str]) -> str | None:
 def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
     """Build the Cable from a format's :class:`Parts` (pure)."""
     meta = parts.meta
-    header = _PARTIAL.sub("", clean_text(parts.header)).strip("\n")
-    text = _PARTIAL.sub("", clean_text(parts.text))
+    header = clean_text(parts.header)
+    text = clean_text(parts.text)
+    if "partial extract" in header:
+        header = _PARTIAL.sub("", header)
+    if "partial extract" in text:
+        text = _PARTIAL.sub("", text)
+    header = header.strip("\n")
     if not header.strip():
         header, text = _split_header(text)
     text = drop_underlines(text)
