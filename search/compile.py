@@ -205,12 +205,11 @@ class Compiler:
     def name_variants(self, node: Word) -> list[wq.Query]:
         """Other spellings of a name (Qadhafi for Gaddafi), scored below the spelling typed.
 
-        Only for a word typed with a capital, or one the index has never seen (most
-        likely a name spelled another way); ordinary words are never blurred.
+        Any case (users type ``gaddafi``): :func:`indexer.names.query_name_keys` gives
+        keys only to name-like words, never to the common words of the cables, so
+        ordinary words are never blurred.
         """
         if "names" not in self.schema.names():
-            return []
-        if not node.capitalized and self._df_any(node.text) > 0:
             return []
         typed = node.text.lower()
         out = []

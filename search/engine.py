@@ -130,9 +130,8 @@ class CableSearch:
         """This thread's searcher on the live generation, brought up to date.
 
         Opening a Whoosh searcher reads every segment's term index (tens of ms), so each
-        thread keeps one and calls ``refresh()``, which returns it unchanged unless a
-        commit happened (then the new one replaces it and the old one is closed). A
-        searcher is never shared between threads; :meth:`close` closes them all.
+        thread keeps one and reopens it only when a commit happened since. A searcher is
+        never shared between threads; :meth:`close` closes them all.
         """
         opened = self._open()
         entry = getattr(self._local, "entry", None)
@@ -367,9 +366,12 @@ class _CachedSearcher:
 
     def current(self):
         """The searcher, refreshed if the index has had a commit since it was opened."""
-        # refresh() builds the new reader from the old one's segment readers and closes
-        # the ones it does not reuse; closing the old searcher would close shared ones.
-        self.searcher = self.searcher.refresh()
+        # Not Searcher.refresh(): it reuses the old segment readers by segment identity,
+        # and a segment that gained deletions (a replaced cable) keeps the same identity,
+        # so the replaced version would stay visible. After a commit, open afresh.
+        if not self.searcher.up_to_date():
+            self.searcher.close()
+            self.searcher = self.ix.searcher(weighting=WEIGHTING)
         return self.searcher
 
     def close(self) -> None:

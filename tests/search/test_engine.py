@@ -293,6 +293,12 @@ def test_reindex_and_rebuild_are_picked_up_without_restart(tmp_path):
     build_index(path, [extra])
     assert refids(s.search("zebra")) == ["10ROME87"]
     assert s.search("").total == 3
+    changed = cable("10ROME87", datetime(2010, 1, 20), "Embassy Rome", "UNCLASSIFIED",
+                    "ITALY: GIRAFFE CROSSING", [(1, "U", "A giraffe crossing policy.")])
+    build_index(path, [changed])  # replaces the cable: the old version must vanish
+    assert refids(s.search("giraffe")) == ["10ROME87"]
+    assert s.search("zebra").total == 0
+    assert s.cable("10ROME87").cable.subject == "ITALY: GIRAFFE CROSSING"
     build_index(path, small_corpus()[2:4], rebuild=True)  # a fresh generation swapped in
     assert s.search("").total == 2
     assert s.search("zebra").total == 0
