@@ -35,11 +35,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
+from whoosh.writing import NO_MERGE
 
-from .documents import cable_document, paragraph_documents
+from .documents import cable_document
 from .errors import IndexNotFound, ParseError, SchemaMismatch
 from .models import Cable
+from .pipeline import Prepared, prepared
 from .schema import SCHEMA_VERSION, make_schema
+from .segments import CableSegmentWriter, merge_tiers
 from .store import decode_cable
 from .swap import (
     current_generation,
@@ -214,25 +217,19 @@ def _file_sizes(paths: list[Path]) -> int:
     return total
 
 
-def _read_path(path: Path, on_error: Callable[[ParseError], None]) -> Iterator[Cable]:
-    from .readers import read_cables  # the parser package; imported late on purpose
-
-    yield from read_cables(path, errors=on_error)
-
-
 # ---- writing ---------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
 def _writer(ix, merge: bool):
     """A Whoosh writer that commits when the block ends and cancels on any error."""
-    writer = ix.writer(limitmb=POOL_MB)
+    writer = CableSegmentWriter(ix, limitmb=POOL_MB)
     try:
         yield writer
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(merge=merge)
+    writer.commit(mergetype=merge_tiers if merge else NO_MERGE)
 
 
 def _stored(searcher, refid: str) -> dict[str, Any] | None:
@@ -246,25 +243,25 @@ def _citers(searcher, refid: str) -> set[str]:
     }
 
 
-def _write_batch(ix, batch: dict[str, Cable], counts: BuildCounts) -> None:
-    """Write one batch (refid -> cable) in one commit, with ``cited_by`` kept right."""
+def _write_batch(ix, batch: dict[str, Prepared], counts: BuildCounts) -> None:
+    """Write one batch (refid -> prepared cable) in one commit, with ``cited_by`` kept right."""
     with ix.searcher() as s:
-        changes: list[tuple[Cable, dict[str, Any] | None]] = []
-        for refid, cable in batch.items():
+        changes: list[tuple[Prepared, dict[str, Any] | None]] = []
+        for refid, item in batch.items():
             old = _stored(s, refid)
-            if old is not None and old.get("content_hash") == cable.content_hash():
+            if old is not None and old.get("content_hash") == item.content_hash:
                 counts.unchanged += 1
             else:
-                changes.append((cable, old))
+                changes.append((item.ready(), old))
         if not changes:
             return
 
-        written = {c.refid for c, _ in changes}
+        written = {p.refid for p, _ in changes}
         batch_citers: dict[str, set[str]] = defaultdict(set)
-        for cable, _ in changes:
-            for ref in cable.references:
-                if ref != cable.refid:
-                    batch_citers[ref].add(cable.refid)
+        for item, _ in changes:
+            for ref in item.references:
+                if ref != item.refid:
+                    batch_citers[ref].add(item.refid)
         dirty = set(batch_citers)
         for _, old in changes:
             if old is not None:
@@ -276,8 +273,10 @@ def _write_batch(ix, batch: dict[str, Cable], counts: BuildCounts) -> None:
             return sorted((_citers(s, refid) - written) | batch_citers.get(refid, set()))
 
         docs = []
-        for cable, old in changes:
-            docs.append((cable, old is not None, cable_document(cable, cited_by(cable.refid))))
+        for item, old in changes:
+            doc = dict(item.doc)
+            doc["cited_by"] = cited_by(item.refid)
+            docs.append((item, old is not None, doc))
         readds = []
         for refid in sorted(dirty - written):
             old = _stored(s, refid)
@@ -288,12 +287,12 @@ def _write_batch(ix, batch: dict[str, Cable], counts: BuildCounts) -> None:
                 readds.append(cable_document(decode_cable(old["cable"]), new))
 
     with _writer(ix, merge=True) as w:
-        for cable, replacing, doc in docs:
+        for item, replacing, doc in docs:
             if replacing:
-                w.delete_by_term("refid", cable.refid)
-                w.delete_by_term("pref", cable.refid)
+                w.delete_by_term("refid", item.refid)
+                w.delete_by_term("pref", item.refid)
             w.add_document(**doc)
-            for pdoc in paragraph_documents(cable):
+            for pdoc in item.paras:
                 w.add_document(**pdoc)
         for doc in readds:
             w.delete_by_term("refid", doc["refid"])
@@ -315,17 +314,21 @@ def build_index(
     on_error: Callable[[ParseError], None] | None = None,
     batch_size: int = DEFAULT_BATCH,
     wait: float = 0.0,
+    workers: int = 1,
 ) -> BuildCounts:
     """Index cables into ``index_dir``, incrementally, and return what was done.
 
     :param sources: paths (files or directories, any format :func:`indexer.read_cables`
         reads) and/or :class:`Cable` objects, consumed lazily.
     :param rebuild: build a fresh index beside the live one and swap it in at the end.
-    :param progress: called with a :class:`BuildProgress` after each batch and at the end.
+    :param progress: called with a :class:`BuildProgress` about twice a second and at
+        the end.
     :param on_error: called with each :class:`ParseError` (bad record, cable without
         refid); the run goes on either way.
     :param batch_size: cables per commit.
     :param wait: seconds to wait for another run's lock before raising.
+    :param workers: 1 reads and analyzes in a worker process while this one writes
+        (see :mod:`indexer.pipeline`); 0 does everything in this process.
     :raises IndexLocked: another run holds the lock (after ``wait``).
     :raises SchemaMismatch: the index was written by another schema version and
         ``rebuild`` is false.
@@ -333,8 +336,6 @@ def build_index(
     index_dir = Path(index_dir)
     started = time.monotonic()
     counts = BuildCounts()
-    errors: list[ParseError] = []
-    report_error = errors.append
 
     sources = list(sources)
     paths = [Path(s) for s in sources if not isinstance(s, Cable)]
@@ -359,47 +360,33 @@ def build_index(
         seen = 0
 
         def snapshot(stage: str) -> BuildProgress:
-            done = seen + len(errors) + counts.errors
             elapsed = time.monotonic() - started
-            return BuildProgress(done, bytes_done, bytes_total, elapsed, counts, stage)
-
-        def flush_errors() -> None:
-            for err in errors:
-                counts.errors += 1
-                if on_error:
-                    on_error(err)
-            errors.clear()
-
-        def cables() -> Iterator[Cable]:
-            nonlocal bytes_done
-            for source in sources:
-                if isinstance(source, Cable):
-                    yield source
-                    continue
-                path = Path(source)
-                yield from _read_path(path, report_error)
-                bytes_done += _file_sizes([path])
+            return BuildProgress(seen, bytes_done, bytes_total, elapsed, counts, stage)
 
         last_report = 0.0
-        batch: dict[str, Cable] = {}
-        for cable in cables():
+        batch: dict[str, Prepared] = {}
+        for event in prepared(sources, workers=workers, index_gen=str(gen)):
+            kind = event[0]
+            if kind == "file":
+                bytes_done += event[2]
+                continue
+            seen += 1
             if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
                 last_report = time.monotonic()
                 progress(snapshot("reading"))
-            if not cable.refid:
-                where = cable.source.path if cable.source else None
-                errors.append(ParseError("the cable has no reference id; skipped", where))
+            if kind == "error":
+                counts.errors += 1
+                if on_error:
+                    on_error(event[1])
                 continue
-            seen += 1
-            if cable.refid in batch:  # the same cable twice in one batch: commit the first
+            item: Prepared = event[1]
+            if item.refid in batch:  # the same cable twice in one batch: commit the first
                 _write_batch(ix, batch, counts)
                 batch = {}
-            batch[cable.refid] = cable
+            batch[item.refid] = item
             if len(batch) >= batch_size:
-                flush_errors()
                 _write_batch(ix, batch, counts)
                 batch = {}
-        flush_errors()
         if batch:
             if progress:
                 progress(snapshot("committing"))

@@ -50,6 +50,22 @@ __all__ = [
     "write_meta",
 ]
 
+# Lock descriptors this process holds. A forked child (the indexing worker) inherits
+# them, and an flock lives as long as any copy of its descriptor is open: the child
+# closes its copies at once, so a killed writer's lock dies with the writer.
+_HELD_FDS: set[int] = set()
+
+
+def _close_inherited_locks() -> None:
+    for fd in list(_HELD_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_FDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_inherited_locks)
+
 POINTER = "CURRENT"
 WRITELOCK = "WRITELOCK"
 READERS = "READERS"
@@ -151,6 +167,7 @@ def run_lock(index_dir: str | os.PathLike, wait: float = 0.0) -> Iterator[None]:
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(index_dir / WRITELOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    _HELD_FDS.add(fd)
     try:
         deadline = time.monotonic() + max(0.0, wait)
         while True:
@@ -170,6 +187,7 @@ def run_lock(index_dir: str | os.PathLike, wait: float = 0.0) -> Iterator[None]:
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
+        _HELD_FDS.discard(fd)
         os.close(fd)
 
 
@@ -177,10 +195,12 @@ def run_lock(index_dir: str | os.PathLike, wait: float = 0.0) -> Iterator[None]:
 def reader_lease(gen: Path) -> Iterator[None]:
     """Keep ``gen`` from being removed while the block runs (a shared flock on ``READERS``)."""
     fd = os.open(gen / READERS, os.O_RDWR | os.O_CREAT, 0o644)
+    _HELD_FDS.add(fd)
     try:
         fcntl.flock(fd, fcntl.LOCK_SH)
         yield
     finally:
+        _HELD_FDS.discard(fd)
         os.close(fd)  # closing the descriptor releases the lock
 
 

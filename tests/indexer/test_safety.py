@@ -256,19 +256,11 @@ def _reworded(cables, new: str):
     return out
 
 
-_FACADE_REFRESH = pytest.mark.xfail(
-    strict=True,
-    reason="search.CableSearch reuses per-thread searchers through Whoosh's refresh(), "
-    "whose reader reuse keeps segments that a commit merged away and their old deletions: "
-    "after an incremental reindex a cached searcher counts replaced cables twice",
-)
-
-
 @pytest.mark.parametrize(
     "mode, reader",
     [
         ("rebuild", "facade"),
-        pytest.param("incremental", "facade", marks=_FACADE_REFRESH),
+        ("incremental", "facade"),
         ("rebuild", "whoosh"),
         ("incremental", "whoosh"),
     ],
