@@ -93,22 +93,33 @@ class HitMaker:
     def _paragraphs(self, refids: list[str]) -> dict[str, list[tuple[int, float]]]:
         """Each cable's best paragraphs: refid -> [(pindex, score)], best first.
 
-        One small search per cable (its paragraphs AND the words, top
-        :data:`PARAGRAPHS_PER_HIT`), so only the paragraphs shown are ever read.
+        One search over the page cables' paragraphs (so the words' long posting lists
+        are walked once, forward); the paragraph documents of each cable come from its
+        short ``pref`` posting list, and only the chosen paragraphs' ``pindex`` is read.
         """
         text = text_only(self.parsed.root)
         if text is None or not refids:
             return {}
-        words = para_text_query(self.comp, text)
-        marks = (wq.Or([wq.Term("marking", m) for m in self.parsed.markings])
-                 if self.parsed.markings else None)
-        found: dict[str, list[tuple[int, float]]] = {}
+        owner: dict[int, str] = {}
         for ref in dict.fromkeys(refids):
-            parts = [wq.Term("pref", ref), words] + ([marks] if marks is not None else [])
-            hits = self.searcher.search(wq.And(parts), limit=PARAGRAPHS_PER_HIT)
-            best = [(int(h.fields()["pindex"]), h.score) for h in hits]
-            if best:
-                found[ref] = sorted(best, key=lambda p: (-p[1], p[0]))
+            if ("pref", ref) in self.reader:
+                for d in self.reader.postings("pref", ref).all_ids():
+                    owner[d] = ref
+        if not owner:
+            return {}
+        parts = [wq.Or([wq.Term("pref", r) for r in dict.fromkeys(refids)]),
+                 para_text_query(self.comp, text)]
+        if self.parsed.markings:
+            parts.append(wq.Or([wq.Term("marking", m) for m in self.parsed.markings]))
+        best: dict[str, list[tuple[float, int]]] = {}
+        for h in self.searcher.search(wq.And(parts), limit=None):
+            ref = owner.get(h.docnum)
+            if ref is not None:
+                best.setdefault(ref, []).append((h.score, h.docnum))
+        found: dict[str, list[tuple[int, float]]] = {}
+        for ref, scored in best.items():
+            top = sorted(scored, key=lambda sd: (-sd[0], sd[1]))[:PARAGRAPHS_PER_HIT]
+            found[ref] = [(int(self.searcher.stored_fields(d)["pindex"]), score) for score, d in top]
         return found
 
     def _snippet_terms(self) -> set[str]:

@@ -73,7 +73,12 @@ class SearchPlan:
     # ---- queries
 
     def _base(self, filters) -> wq.Query:
-        parts: list[wq.Query] = [wq.Term("kind", "cable")]
+        # Paragraph documents have none of the cable fields, so a query that must match
+        # a word or a filter matches cables only; kind:cable is needed (and costs an
+        # intersection with every cable) only when nothing else is required.
+        root = self.parsed.root
+        parts: list[wq.Query] = [] if root is not None and _requires_something(root) else [
+            wq.Term("kind", "cable")]
         self.exact_origins: set[str] | None = None
         for name, values in (filters or {}).items():
             if values in (None, "", [], ()):
@@ -116,7 +121,9 @@ class SearchPlan:
                 parts.append(subs[0] if len(subs) == 1 else wq.Or(subs))
             else:
                 parts.append(wq.NullQuery)
-        return wq.And(parts)
+        if not parts:
+            return wq.Every()
+        return parts[0] if len(parts) == 1 else wq.And(parts)
 
     def _docs(self, q: wq.Query) -> set[int]:
         docs = set(self.searcher.docs_for_query(q))
@@ -133,7 +140,7 @@ class SearchPlan:
         if parsed.markings:
             main = wq.And([main, self._marked_cables(root)])
         self.main = main
-        strict_q = wq.And([self.base, main])
+        strict_q = _and(self.base, main)
         scored_q = strict_q
         clauses = text_clauses(root)
         plain = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"]
@@ -142,7 +149,7 @@ class SearchPlan:
         hint_docs: set[int] = set()
         self.hint_docs = hint_docs
         if parsed.refids:
-            hint_q = wq.And([self.base, wq.Or([comp.refid_boost(h.refid, h.serial) for h in parsed.refids])])
+            hint_q = _and(self.base, wq.Or([comp.refid_boost(h.refid, h.serial) for h in parsed.refids]))
             hint_docs = self.hint_docs = self._docs(hint_q)
             if hint_docs:
                 self.tiers.append(("named", hint_docs, hint_q))
@@ -168,11 +175,11 @@ class SearchPlan:
         clause_qs = [self.comp.compile(c) for c in clauses]
         counts: dict[int, int] = {}
         for cq in clause_qs:
-            for d in self._docs(wq.And([self.base, *required, cq])):
+            for d in self._docs(_and(self.base, *required, cq)):
                 counts[d] = counts.get(d, 0) + 1
         n = len(clauses)
         least = max(1, (n + 1) // 2)
-        any_q = wq.And([self.base, *required, wq.Or(clause_qs)])
+        any_q = _and(self.base, *required, wq.Or(clause_qs))
         tiers = []
         for k in range(n - 1, least - 1, -1):
             docs = {d for d, c in counts.items() if c == k and d not in strict_docs}
@@ -318,6 +325,28 @@ class SearchPlan:
                 text = _replace_word(text, w.text, best[0])
                 changed = True
         return text if changed and text != self.parsed.text else None
+
+
+def _and(*queries: wq.Query) -> wq.Query:
+    """AND of *queries*, leaving out ``Every()`` (which would walk every document)."""
+    kept = [q for q in queries if not isinstance(q, wq.Every)]
+    if not kept:
+        return wq.Every()
+    return kept[0] if len(kept) == 1 else wq.And(kept)
+
+
+def _requires_something(node: Node) -> bool:
+    """Whether every match of *node* must contain some positive term (so it can only be
+    a cable document); false for pure negations like ``-burma``."""
+    from .querylang import And, Not, Or
+
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(_requires_something(i) for i in node.items)
+    if isinstance(node, Or):
+        return all(_requires_something(i) for i in node.items)
+    return True
 
 
 def _replace_word(text: str, old: str, new: str) -> str:
