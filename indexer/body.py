@@ -37,6 +37,8 @@ def _marking(text: str) -> tuple[str | None, str]:
     if not m:
         return None, text
     mark = re.sub(r"\s*(?://?|-)\s*", "/", m.group("m").upper().strip())
+    if mark.endswith("/ENTIRE TEXT"):  # "(C - ENTIRE TEXT)": the whole cable's level
+        mark = mark[: -len("/ENTIRE TEXT")]
     mark = re.sub(r"\s+", " ", mark)
     return mark, text[m.end():]
 
@@ -198,7 +200,7 @@ _TRAILER = re.compile(
     r"^\s*(?:BT|NNNN|#\d+|\.|>|END(?:\s+OF)?\s+(?:TEXT|MESSAGE|CABLE)[A-Z .]*|\(END\s+[A-Z ]+\)\.?|"
     r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)"
     r"(?:\s*//?\s*[A-Z ]+)?(?:\s+[A-Z ]+\s+\d+)?\s*>?|"
-    r"[*=_-]{5,}.*|\W*visit\b.*|.*\S@\S.*|.*\s@\s.*|Declassified/Released\b.*|[^\s]*[/:][^\s]*|SELECT \* FROM .*|.*\bclassified\s+web\s*site\b.*|.*\bvisit\s*:.*|.*https?://\S*\s*\S*\"?)\s*$",
+    r"[*=_-]{5,}.*|\W*visit\b.*|.*\S@\S.*|.*\s@\s.*|Declassified/Released\b.*|Systematic Review\b.*|[^\s]*[/:][^\s]*|SELECT \* FROM .*|.*\bclassified\s+web\s*site\b.*|.*\bvisit\s*:.*|.*https?://\S*\s*\S*\"?)\s*$",
     re.I,
 )
 # Noise after a signature that lost its own line: "LEBARON NNNN End Cable Text".

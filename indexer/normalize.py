@@ -4,7 +4,8 @@ Each function takes and returns ``str`` and does one thing, so the parsers can c
 exactly the steps a format needs. None of them reads files or keeps state.
 
 Redactions: WikiLeaks replaced names with runs of ``X`` of varying length. Every run of
-three or more capital X's standing as (part of) a word becomes exactly :data:`REDACTED`
+three or more capital X's (four or more lower-case x's, as in the sentence-cased pages)
+standing as (part of) a word becomes exactly :data:`REDACTED`
 (twelve X's, the commonest form), so a search for it, or a snippet showing it, is
 stable whatever length the source used.
 """
@@ -92,12 +93,14 @@ def _dash_for(m: re.Match) -> str:
     return _DASHES[ord(m.group())]
 
 
-_REDACTION = re.compile(r"X{3,}")
+# Upper-case runs of 3+, and lower-case runs of 4+ (the sentence-cased pages): "xxx" is
+# too often an abbreviation's filler to take in lower case.
+_REDACTION = re.compile(r"X{3,}|x{4,}")
 
 
 def normalize_redactions(text: str) -> str:
     """Every run of 3+ ``X`` becomes :data:`REDACTED` (see the module docstring)."""
-    return _REDACTION.sub(REDACTED, text) if "XXX" in text else text
+    return _REDACTION.sub(REDACTED, text) if ("XXX" in text or "xxxx" in text) else text
 
 
 # Four or more single letters each followed by one space: "S E C R E T", "C o n f i ...".

@@ -85,11 +85,20 @@ _ROUTING = re.compile(
     r"ZNY\b|ZNR\b|ZEN\b|ZFR\b|FM\s|TO\s|INFO\s|XMT\s|BT\s*$|[A-Z0-9]{4,7}/\S|\d{6}Z\s)"
 )
 _FM_OR_TO = re.compile(r"^[ \t]*(?:FM|TO)[ \t]", re.M)
-_PAGE_LINE = re.compile(r"^\s*PAGE\s+\d+\s+[A-Z ]+\s+\d+\s+\d+\s+OF\s+\d+\s+\d{6}Z.*$")
+# Page headers of State's old telegram printout: "PAGE 02 HARARE 06677 01 OF 03 291400Z",
+# sometimes with the text that followed on the same line.
+_PAGE_LINE = re.compile(r"^\s*PAGE\s+\d+\s+[A-Z ]+?\s+\d+\s+\d+\s+OF\s+\d+\s+\d{6}Z\s*")
+# The date line WikiLeaks put above some texts: "Friday, 18 December 2009, 11:04".
+_WL_DATE = re.compile(r"^\s*[A-Z][a-z]+day, \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}\s*$")
+# A classification alone on a line (page footers): "CONFIDENTIAL", "CONFIDENTIAL PTQ1859".
+_BARE_CLASS = re.compile(r"^\s*(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)"
+                         r"(?:\s+[A-Z]{2,4}\d{3,})?\s*>?\s*$")
 # WikiLeaks' page-break marks inside the text: "MADRID 00001914 001.2 OF 003".
 _PAGE_MARK = re.compile(r"^\s*[A-Za-z][A-Za-z .'-]*\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$")
+_PAGE_MARK_INLINE = re.compile(r"\b[A-Z][A-Z .'-]{1,30}?\s\d{8}\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\b")
 # An underline that lost its line break: "RELATIONSHIP OFF ON THE RIGHT FOOT ------".
 _TRAILING_RULE = re.compile(r"\s+-{4,}[- ]*$")
+_LATER_SECTION = re.compile(r"\bSECTION\s+0*(?:[2-9]|[1-9]\d)\s+OF\b", re.I)
 _SECTION = re.compile(r"\bSECTION\s+\d{1,3}\s+OF\s+\d{1,3}\b", re.I)
 _CLASS_SERIAL = re.compile(r"^[A-Za-z /]*?\b([A-Za-z][A-Za-z .'-]*?)\s+0*(\d{1,7})\s*$")
 #: First characters a classification line can start with (a cheap test before the regex).
@@ -179,10 +188,23 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
             or _HANDLING.match(line[len(_pre.classification_in(line) or ""):] or "X")
         ):
             class_lines.append(line)
-            after_break = len(class_lines) > 1
+            after_break = bool(_LATER_SECTION.search(line))
             continue
         if (" OF " in line or " of " in line) and (
-                _SECTION.match(line.strip()) or _PAGE_LINE.match(line) or _PAGE_MARK.match(line)):
+                _SECTION.match(line.strip()) or _PAGE_MARK.match(line)):
+            continue
+        if " OF 0" in line:
+            line = _PAGE_MARK_INLINE.sub(" ", line)
+        if line[:6].lstrip().startswith("PAGE"):
+            page = _PAGE_LINE.match(line)
+            if page:
+                line = line[page.end():]
+                if not line.strip():
+                    continue
+        if "day, " in line[:12] and _WL_DATE.match(line):
+            continue
+        if line[:1] in _CLASS_FIRST and _BARE_CLASS.match(line):
+            class_lines.append(line.strip())
             continue
         if line.endswith("----"):
             line = _TRAILING_RULE.sub("", line)
@@ -252,10 +274,15 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
         pend = next((i for i, l in enumerate(lines) if _PARA1.match(l)), None)
     if pend is None:
         pend = min(len(lines), 80)
-    segs, used = _pre.segments(lines[:pend])
+    pieces, used = _pre.segments(lines[:pend])
     if pend == min(len(lines), 80) and used:
         pend = max(used) + 1
-        segs, used = _pre.segments(lines[:pend])
+        pieces, used = _pre.segments(lines[:pend])
+    # One piece per label: the first, except the subject (a repeated preamble's first
+    # copy may be cut short: take the longest); tags and references are merged.
+    segs = {k: v[0] for k, v in pieces.items()}
+    if len(pieces.get("subject", ())) > 1:
+        segs["subject"] = max(pieces["subject"], key=len)
 
     caveats: list[str] = []
     for line in class_lines:
@@ -302,7 +329,9 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
     base = next((c for c in (_pre.classification_in(l) for l in class_lines) if c), None)
     classification = meta.get("classification") or _derived_classification(base, caveats)
     subject = _pre.subject(segs.get("subject")) or _pre.subject(clean_text(meta.get("subject") or ""))
-    refs = list(_pre.references(segs.get("ref"), year))
+    refs: list[str] = []
+    for piece in pieces.get("ref", ()):
+        refs.extend(r for r in _pre.references(piece, year) if r not in refs)
     for r in meta.get("references", ()):
         c = canonical_refid(r) or r
         if c not in refs:
@@ -323,10 +352,10 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
         classification=classification,
         caveats=tuple(caveats),
         subject=subject,
-        tags=_pre.tags(segs.get("tags")),
+        tags=tuple(dict.fromkeys(t for piece in pieces.get("tags", ()) for t in _pre.tags(piece))),
         references=tuple(refs),
         signers=names,
-        classified_by=_pre.classified_by(segs.get("classified")),
+        classified_by=_pre.classified_by(segs.get("classified") or _classified_in(paras)),
         nondisclosure_deadline=decl,
         recipients=to,
         info_recipients=info,
@@ -336,6 +365,18 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
         paragraphs=paras,
         source=source,
     )
+
+
+_CLASSIFIED_PARA = re.compile(r"^\s*(?:\(\s*[A-Z/]{1,6}\s*\)\s*)?Classified\s+by\s*:?\s*", re.I)
+
+
+def _classified_in(paras: tuple[Paragraph, ...]) -> str | None:
+    """A "Classified by" line written as one of the first paragraphs ("1. (U) Classified by ...")."""
+    for p in paras[:4]:
+        m = _CLASSIFIED_PARA.match(p.text)
+        if m:
+            return p.text[m.end():]
+    return None
 
 
 _SEG_LABELS = (("eo", "E.O."), ("tags", "TAGS:"), ("subject", "SUBJECT:"), ("ref", "REF:"),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .refids import find_refids
+from .refids import find_refids, station_for
 
 __all__ = [
     "CAVEATS",
@@ -46,12 +46,14 @@ _START = re.compile(
 )
 # Label inside a line: colon required.
 _INLINE = re.compile(
-    r"(?<=\s)(?P<label>(?i:TAGS?|SUBJ(?:ECT)?|REFS?|CLASSIFIED\s+BY)\s*:|TAGS?(?=\s+[A-Z]{2,4}[\s,]))\s*"
+    r"(?<=\s)(?P<label>(?i:TAGS?|SUBJ(?:ECT)?|REFS?|CLASSIFIED\s+BY)\s*:|TAGS?(?=\s+[A-Z]{2,4}[\s,])"
+    r"|(?i:CLASSIFIED\s+BY)(?=\s+[A-Z]))\s*"
 )
 # Lines that end a wrapped SUBJECT/TAGS/... (and so a segment): paragraph starts.
 _PARA_START = re.compile(r"^\s*(?:¶\s*\d|\d{1,3}\s*\.\s|\(\s*[A-Z/]{1,6}\s*\)\s+\S)")
 # Another item of a REF list on its own line: "B. STATE 12345", "(C) 05 VIENNA 1760".
-_REF_ITEM = re.compile(r"^\s*(?:\(?[A-Z]\s*[.):]|\(\d\)|\d{2}\s?[A-Z]+\s+\d|[A-Z]+\s+0*\d+\b)")
+_REF_ITEM = re.compile(
+    r"^\s*(?:\(?[A-Z]\s*[.):]|\(\d\)|\d{2}\s?[A-Z]+\s+\d|(?:[A-Z]+\s+){1,3}0*\d+\b)")
 
 
 def _label(raw: str) -> str:
@@ -69,13 +71,14 @@ def _label(raw: str) -> str:
     return "eo"
 
 
-def segments(lines: list[str]) -> tuple[dict[str, str], set[int]]:
+def segments(lines: list[str]) -> tuple[dict[str, list[str]], set[int]]:
     """Labelled pieces of a preamble, and the indices of the lines they used.
 
-    :returns: ``({label: text}, used_line_indices)``; only the first piece of each label
-        is kept, wrapped lines joined with single spaces.
+    :returns: ``({label: [piece, ...]}, used_line_indices)``: every piece of each label
+        in order (some pages repeat their preamble, once cut short), wrapped lines
+        joined with single spaces.
     """
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[list[str]]] = {}
     used: set[int] = set()
     current: str | None = None
     for i, line in enumerate(lines):
@@ -85,12 +88,14 @@ def segments(lines: list[str]) -> tuple[dict[str, str], set[int]]:
             # A blank line ends a piece, except a REF list that goes on with "B. ...".
             if current == "ref":
                 nxt = next((l for l in lines[i + 1 : i + 3] if l.strip()), "")
-                if _REF_ITEM.match(nxt) and not _START.match(nxt):
+                if not _START.match(nxt) and not _PARA_START.match(nxt) and (
+                        _REF_ITEM.match(nxt) or found["ref"][-1][-1].rstrip().endswith((";", ","))):
                     continue
             current = None
             continue
         if m:
             current = _label(m.group("label"))
+            found.setdefault(current, []).append([])
             rest = line[m.end():]
         elif current and not _PARA_START.match(line):
             rest = line
@@ -100,17 +105,16 @@ def segments(lines: list[str]) -> tuple[dict[str, str], set[int]]:
         used.add(i)
         # Split run-together labels: "decl: 01/07/2014 Tags: prel Subject: ...".
         pieces = _INLINE.split(" " + rest)
-        text, tail = pieces[0], pieces[1:]
-        found.setdefault(current, []).append(text) if _keep(found, current, i, used) else None
-        for k in range(0, len(tail), 2):
-            current = _label(tail[k])
-            found.setdefault(current, []).append(tail[k + 1])
-    return {k: re.sub(r"\s+", " ", " ".join(v)).strip() for k, v in found.items()}, used
-
-
-def _keep(found: dict[str, list[str]], label: str, i: int, used: set[int]) -> bool:
-    # Only the first block of each label counts (a second "SUBJECT:" is quoted text).
-    return label not in found or (i - 1) in used
+        found[current][-1].append(pieces[0])
+        for k in range(1, len(pieces) - 1, 2):
+            label = _label(pieces[k])
+            # "Classified By: Classified by X": the label repeated, not a new piece.
+            if not (label == current and not "".join(found[current][-1]).strip()):
+                current = label
+                found.setdefault(current, []).append([])
+            found[current][-1].append(pieces[k + 1])
+    out = {k: [" ".join(" ".join(p).split()) for p in v] for k, v in found.items()}
+    return {k: [p for p in v if p] for k, v in out.items() if any(v)}, used
 
 
 # --- the fields ---------------------------------------------------------------------
@@ -118,12 +122,17 @@ def _keep(found: dict[str, list[str]], label: str, i: int, used: set[int]) -> bo
 _MARKING = re.compile(r"^\s*\(\s*(?:U|C|S|SBU|TS|LOU|FOUO|[USC](?:/[A-Z]{1,6})+|SBU/NF)\s*\)\s*", re.I)
 
 
+_TRAILING_MARKING = re.compile(
+    r"\s+\(\s*(?:U|C|S|SBU|TS|LOU|FOUO|[USC](?:/[A-Z]{1,6})+|SBU/NF)\s*\)\s*$", re.I)
+
+
 def subject(text: str | None) -> str | None:
     """The subject without a leading portion marking; ``None`` when empty."""
     if not text:
         return None
     text = _MARKING.sub("", text).strip()
-    text = re.sub(r"\s+", " ", text)
+    text = _TRAILING_MARKING.sub("", text)
+    text = " ".join(text.split())
     return text or None
 
 
@@ -167,7 +176,7 @@ _TITLE_WORDS = frozenset(
     econoff polcouns econcouns pol/econ p/e pe pol econ political economic political/economic
     acting minister minister-counselor consul general cg principal po director
     secretary assistant under special envoy section head affairs public management rso
-    dao attache attaché coordinator advisor adviser senior mr mr. ms ms. mrs mrs. dr dr.
+    dao attache attaché coordinator cooqnator interagency provincial advisor adviser senior mr mr. ms ms. mrs mrs. dr dr.
     the and by rmas a/s das u/s s/e ds/ip deputy-chief econ/pol polmil pol-mil military
     commercial agricultural ps pas public-affairs office regional narcotics labor
     environment science health defense attach\u00e9 team leader interim acting/dcm
@@ -175,7 +184,10 @@ _TITLE_WORDS = frozenset(
     executive staff assistant/secretary spokesman spokesperson mc d' d'affaires affaires
     dos fo usdos department state embassy consulate u.s. us doc usda treasury dhs dod
     econ/commercial polecon pol/mil ecopol a/pol a/econ consular ds ops chief-of-mission
-    mission-director usaid director-general""".split()
+    mission-director usaid director-general polmincouns polmc adcm d'affairs polcounselor
+    estoff couns couselor councelor minister-councelor pdas sca io isn dir dir. wha prt
+    econmincouns econmin econmc eur com development multiple m-c nea sa eap af
+    af/s ds/ip pmc polmin sources derived""".split()
 )
 _NAME_WORD = re.compile(r"^(?:[A-Z][A-Za-z'\-]*\.?|[A-Z]\.[A-Z][A-Za-z'\-]*|[A-Z]\.|(?:de|del|da|van|von|der|la|le|al|bin|el|di|du)\b|al-[A-Za-z]+)$")
 
@@ -207,6 +219,8 @@ def classified_by(text: str | None) -> tuple[str, ...]:
 
 def _name_in(chunk: str) -> str | None:
     words = chunk.replace("(", " ").replace(")", " ").split()
+    while words and words[-1].lower() in ("for", "by", "per", "under", "on", "the"):
+        words.pop()  # "Robert F. Godec for" (the reason was cut off after "for")
     kept: list[str] = []
     for word in reversed(words):
         low = word.lower().strip(",;")
@@ -214,6 +228,10 @@ def _name_in(chunk: str) -> str | None:
             break
         kept.append(word.strip(",;"))
     kept.reverse()
+    if any(w.startswith("XXX") for w in kept):  # a redacted name is no name
+        return None
+    if len(kept) == 1 and station_for(kept[0], False):  # "Consul General, Shanghai"
+        return None
     # Drop particles stranded at the start ("of John Smith" never happens, but "de").
     while kept and kept[0].islower():
         kept.pop(0)
