@@ -167,12 +167,13 @@ def run_load(port: int, urls: list[str], clients: int, duration: float, limit: i
     counter = itertools.count()
     lock = threading.Lock()
     latencies: list[float] = []
+    by_url: dict[str, list[float]] = {}
     errors: list[str] = []
     deadline = time.perf_counter() + duration
 
     def client() -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        mine: list[float] = []
+        mine: list[tuple[str, float]] = []
         while time.perf_counter() < deadline:
             with lock:
                 n = next(counter)
@@ -187,12 +188,14 @@ def run_load(port: int, urls: list[str], clients: int, duration: float, limit: i
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 continue
-            mine.append((time.perf_counter() - t0) * 1000)
+            mine.append((url, (time.perf_counter() - t0) * 1000))
             if status != 200:
                 errors.append(f"{url}: HTTP {status}")
         conn.close()
         with lock:
-            latencies.extend(mine)
+            for url, ms in mine:
+                latencies.append(ms)
+                by_url.setdefault(url, []).append(ms)
 
     started = time.perf_counter()
     workers = [threading.Thread(target=client, name=f"client-{i}") for i in range(clients)]
@@ -212,6 +215,10 @@ def run_load(port: int, urls: list[str], clients: int, duration: float, limit: i
         "max_ms": round(max(latencies), 1) if latencies else None,
         "errors": len(errors),
         "error_samples": errors[:10],
+        "slowest_urls": sorted(
+            ((url, round(percentile(ms, 50), 1)) for url, ms in by_url.items()),
+            key=lambda pair: -pair[1],
+        )[:5],
     }
 
 
@@ -307,6 +314,8 @@ def main(argv: list[str] | None = None) -> int:
           f"max {load['max_ms']} ms, errors {load['errors']}")
     for sample in load["error_samples"]:
         print(f"  error: {sample}")
+    for url, ms in load["slowest_urls"]:
+        print(f"  slowest (p50 {ms} ms): {url}")
     print(f"target p50 <= {TARGET_P50_MS:g} ms: {'met' if met else 'NOT met'}")
     if hostile:
         print(f"hostile: {len(hostile) - len(bad)}/{len(hostile)} fine (no 5xx, no <script> echoed)")
