@@ -56,6 +56,15 @@ _REF_ITEM = re.compile(
     r"^\s*(?:\(?[A-Z]\s*[.):]|\(\d\)|\d{2}\s?[A-Z]+\s+\d|(?:[A-Z]+\s+){1,3}0*\d+\b)")
 
 
+# "(A) 2005 STATE 165022": a lettered REF item, not a paragraph marked (A).
+_REF_LETTERED = re.compile(r"^\s*\(\s*[A-Za-z]\s*\)\s*(?:\d{2,4}\s*)?[A-Za-z][A-Za-z .']*\s0*\d{1,7}\b")
+
+
+def _is_ref_item(line: str) -> bool:
+    # "(C) ON MAY 5, ..." has the shape too: only a real citation counts.
+    return bool(_REF_LETTERED.match(line)) and bool(find_refids(line[:80], 0))
+
+
 def _label(raw: str) -> str:
     word = re.sub(r"[\s.:]", "", raw.upper())
     if word.startswith("TAG"):
@@ -88,7 +97,7 @@ def segments(lines: list[str]) -> tuple[dict[str, list[str]], set[int]]:
             # A blank line ends a piece, except a REF list that goes on with "B. ...".
             if current == "ref":
                 nxt = next((l for l in lines[i + 1 : i + 3] if l.strip()), "")
-                if not _START.match(nxt) and not _PARA_START.match(nxt) and (
+                if not _START.match(nxt) and (not _PARA_START.match(nxt) or _is_ref_item(nxt)) and (
                         _REF_ITEM.match(nxt) or found["ref"][-1][-1].rstrip().endswith((";", ","))):
                     continue
             current = None
@@ -97,7 +106,8 @@ def segments(lines: list[str]) -> tuple[dict[str, list[str]], set[int]]:
             current = _label(m.group("label"))
             found.setdefault(current, []).append([])
             rest = line[m.end():]
-        elif current and not _PARA_START.match(line):
+        elif current and (not _PARA_START.match(line) or (
+                current == "ref" and _is_ref_item(line))):
             rest = line
         else:
             current = None

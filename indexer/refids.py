@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 
 __all__ = ["canonical_refid", "find_refids", "station_for", "year_of", "STATIONS"]
@@ -94,9 +95,9 @@ _MANUAL_ALIASES = {
     "PORTAUPRINCEHAITI": "PORTAUPRINCE",
     "KL": "KUALALUMPUR",
     "TALLIN": "TALLINN",
+    "CASA": "CASABLANCA",
     "ASHGABAD": "ASHGABAT",
     "ASHKHABAD": "ASHGABAT",
-    "KIEV": "KIEV",
     "BOMBAY": "MUMBAI",
     "SAIGON": "HOCHIMINHCITY",
     "USDOCGENEVA": "USTRGENEVA",
@@ -153,6 +154,8 @@ def station_for(name: str, fuzzy: bool = True) -> str | None:
     ``"Bangkok"`` -> ``BANGKOK``, ``"RIO DE JAN"`` -> ``RIODEJANEIRO``,
     ``"AMEMBASSY NAIROBI"`` -> ``NAIROBI``, ``"NARIOBI"`` -> ``NAIROBI``.
     """
+    if not name.isascii():  # "SÃO PAULO", "BOGOTÁ": drop the accents, keep the letters
+        name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
     key = _NOT_ALNUM.sub("", name.upper())
     if not key:
         return None
@@ -198,7 +201,10 @@ def canonical_refid(text: str | None, year: int | str | None = None) -> str | No
         return None
     m = _YEAR_ID.match(text.upper())
     if not m:
-        return None
+        # Not a bare citation ("BANGKOK 3955 (NOTAL)", "REF: STATE 12"): accept the one
+        # cable it cites, if it cites exactly one.
+        found = find_refids(text[:200], year)
+        return found[0] if len(found) == 1 else None
     y = year_of(m.group(1)) if m.group(1) else year_of(year)
     if y is None:
         return None
@@ -230,7 +236,8 @@ def find_refids(text: str, year: int | str | None = None) -> list[str]:
         if not tok.isdecimal() or len(tok) > 7:
             continue
         # The serial must not run on into letters or a slash ("CA-3400", "12/31", "IIR6").
-        if end < len(upper) and (upper[end].isalpha() or upper[end] in "/-"):
+        if end < len(upper) and (upper[end].isalpha() or upper[end] == "/" or (
+                upper[end] == "-" and upper[end + 1 : end + 2].isalnum())):
             continue
         if i and tokens[i - 1][0] in ("/", "-", ":", "."):
             continue

@@ -81,3 +81,24 @@ def test_non_ascii_digits_are_not_serials():
     assert find_refids("A. STATE ¹23 B. STATE 45", 9) == ["09STATE45"]
     # Other decimal digits are digits: the serial is still canonical ASCII.
     assert canonical_refid("STATE ١٢٣", 2009) == "09STATE123"
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "expected"),
+    [
+        ("SÃO PAULO 581", 2009, "09SAOPAULO581"),  # accents dropped
+        ("Bogotá 12", 2008, "08BOGOTA12"),
+        ("ST. PETERSBURG 12", 2008, "08STPETERSBURG12"),
+        ("N'DJAMENA 5", 2009, "09NDJAMENA5"),
+        ("USMISSION GENEVA 77", 2009, "09GENEVA77"),
+        ("CASA 169", 2007, "07CASABLANCA169"),
+        ("BANGKOK 3955 (NOTAL)", 2006, "06BANGKOK3955"),  # one citation with trimmings
+        ("A. STATE 1 B. STATE 2", 2009, None),  # two citations: not one refid
+    ],
+)
+def test_spellings_and_trimmings(text, year, expected):
+    assert canonical_refid(text, year) == expected
+
+
+def test_lettered_ref_items_and_double_dash():
+    assert find_refids("A. 08 KIGALI 00830--05/DEC/2008", 9) == ["08KIGALI830"]
