@@ -1,11 +1,12 @@
 """Smoke tests of the bench: synthesizer, CSV dialect, baselines, query set, measuring.
 
 Small on purpose (50 cables): they keep ``python -m bench`` from rotting, they do not
-measure speed. They need ``../shared/corpus`` and skip without it.
+measure speed. They need ``../shared/corpus`` and skip without it (the ``shared_dir`` fixture).
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import sqlite3
@@ -21,22 +22,12 @@ from bench.measure import run_measured
 from bench.query_bench import CLASSES, make_queries, percentile
 from bench.synth import load_ids, sample_ids, synthesize, write_corpus
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-IDS = SHARED / "corpus" / "cable-ids.csv"
-PAGES = SHARED / "corpus" / "cablegate-html"
-
-needs_shared = pytest.mark.skipif(
-    not (IDS.exists() and PAGES.is_dir()),
-    reason="needs ../shared/corpus (cable-ids.csv and cablegate-html/) beside the checkout",
-)
-
 
 @pytest.fixture(scope="module")
-def corpus50(tmp_path_factory) -> Path:
-    if not (IDS.exists() and PAGES.is_dir()):
-        pytest.skip("needs ../shared/corpus (cable-ids.csv and cablegate-html/) beside the checkout")
+def corpus50(tmp_path_factory, shared_dir) -> Path:
+    """50 synthetic cables (seed 7) written by the real synthesizer."""
     path = tmp_path_factory.mktemp("synth") / "cables-50.csv"
-    synthesize(50, path, SHARED, seed=7, progress=None)
+    synthesize(50, path, shared_dir, seed=7, progress=None)
     return path
 
 
@@ -45,15 +36,13 @@ def test_csv_dialect_round_trips_quotes_commas_and_newlines():
               'a "quoted",\nline', 'SUBJECT: "X"\n\n1. text, more "text"']
     row = format_row(fields)
     assert row.startswith('"1","7/5/2006 10:07",') and '\\"quoted\\"' in row
-    path_rows = list(__import__("csv").reader(io.StringIO(row), escapechar="\\", doublequote=False))
-    assert path_rows == [fields]
+    assert list(csv.reader(io.StringIO(row), escapechar="\\", doublequote=False)) == [fields]
     with pytest.raises(ValueError, match="backslash"):
         format_row(fields[:7] + ["C:\\path"])
 
 
-@needs_shared
-def test_sample_is_deterministic_ordered_and_keeps_station_shares():
-    ids = load_ids(IDS)
+def test_sample_is_deterministic_ordered_and_keeps_station_shares(shared_dir):
+    ids = load_ids(shared_dir / "corpus" / "cable-ids.csv")
     assert len(ids) == 251287
     a = sample_ids(ids, 2500, seed=1)
     assert a == sample_ids(ids, 2500, seed=1)
@@ -68,12 +57,11 @@ def test_sample_is_deterministic_ordered_and_keeps_station_shares():
         assert abs(part[station] - expected) <= 6, (station, part[station], expected)
 
 
-@needs_shared
-def test_synthesis_is_byte_identical_for_a_seed(corpus50):
+def test_synthesis_is_byte_identical_for_a_seed(shared_dir):
     from bench.pool import load_pool
 
-    ids = sample_ids(load_ids(IDS), 50, seed=7)
-    pool = load_pool(PAGES)
+    ids = sample_ids(load_ids(shared_dir / "corpus" / "cable-ids.csv"), 50, seed=7)
+    pool = load_pool(shared_dir / "corpus" / "cablegate-html")
     first, second = io.StringIO(), io.StringIO()
     write_corpus(first, ids, pool, seed=7)
     write_corpus(second, ids, pool, seed=7)
@@ -83,7 +71,6 @@ def test_synthesis_is_byte_identical_for_a_seed(corpus50):
     assert other.getvalue() != first.getvalue()
 
 
-@needs_shared
 def test_synthetic_rows_look_like_cables(corpus50):
     rows = list(read_rows(corpus50))
     assert len(rows) == 50 and {len(r) for r in rows} == {8}
@@ -102,7 +89,6 @@ def test_synthetic_rows_look_like_cables(corpus50):
     assert 2000 < sum(sizes) / len(sizes) < 15000  # a 6.5 KB mean, within sampling noise
 
 
-@needs_shared
 def test_our_reader_reads_the_synthetic_csv(corpus50):
     indexer = pytest.importorskip("indexer")
     if not hasattr(indexer, "read_cables"):
@@ -112,7 +98,6 @@ def test_our_reader_reads_the_synthetic_csv(corpus50):
     assert all(c.subject and c.paragraphs for c in cables)
 
 
-@needs_shared
 def test_baselines_index_all_cables_and_find_a_subject_word(corpus50, tmp_path):
     whoosh = build_naive_whoosh(corpus50, tmp_path / "naive")
     fts = build_fts5(corpus50, tmp_path / "fts.sqlite")
@@ -131,11 +116,10 @@ def test_baselines_index_all_cables_and_find_a_subject_word(corpus50, tmp_path):
     assert rows[0][2] in naive_whoosh_search(tmp_path / "naive", word, limit=50)
 
 
-@needs_shared
-def test_query_set_is_deterministic_with_every_class():
+def test_query_set_is_deterministic_with_every_class(shared_dir):
     from bench.pool import load_pool
 
-    pool = load_pool(PAGES)
+    pool = load_pool(shared_dir / "corpus" / "cablegate-html")
     qs = make_queries(pool, 5, seed=1)
     assert qs == make_queries(pool, 5, seed=1)
     assert Counter(q.cls for q in qs) == {c: 5 for c in CLASSES}
