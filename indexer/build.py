@@ -32,10 +32,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from whoosh import index as whoosh_index
-from whoosh.writing import NO_MERGE
 
 from .documents import cable_document
 from .errors import IndexNotFound, ParseError, SchemaMismatch
@@ -66,9 +65,9 @@ __all__ = [
     "reading",
 ]
 
-#: Cables per commit. Bigger batches build faster (fewer segments to merge) and hold
-#: more in memory; a killed run loses at most one batch.
-DEFAULT_BATCH = 2000
+#: Cables per commit. Bigger batches build faster and leave fewer segments, and hold
+#: more in memory (about 0.1 GB per 1,000 cables); a killed run loses at most one batch.
+DEFAULT_BATCH = 5000
 #: Whoosh's in-memory posting pool per batch, in MB.
 POOL_MB = 256
 #: How often opening an index is retried when a commit replaces its TOC meanwhile.
@@ -220,18 +219,6 @@ def _file_sizes(paths: list[Path]) -> int:
 # ---- writing ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _writer(ix, merge: bool):
-    """A Whoosh writer that commits when the block ends and cancels on any error."""
-    writer = CableSegmentWriter(ix, limitmb=POOL_MB)
-    try:
-        yield writer
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit(mergetype=merge_tiers if merge else NO_MERGE)
-
-
 def _stored(searcher, refid: str) -> dict[str, Any] | None:
     docnum = searcher.document_number(refid=refid)
     return None if docnum is None else searcher.stored_fields(docnum)
@@ -243,66 +230,112 @@ def _citers(searcher, refid: str) -> set[str]:
     }
 
 
-def _write_batch(ix, batch: dict[str, Prepared], counts: BuildCounts) -> None:
-    """Write one batch (refid -> prepared cable) in one commit, with ``cited_by`` kept right."""
-    with ix.searcher() as s:
-        changes: list[tuple[Prepared, dict[str, Any] | None]] = []
-        for refid, item in batch.items():
-            old = _stored(s, refid)
-            if old is not None and old.get("content_hash") == item.content_hash:
-                counts.unchanged += 1
-            else:
-                changes.append((item.ready(), old))
-        if not changes:
-            return
+class _Batch:
+    """One commit's worth of cables, written as they arrive; ``with`` commits or cancels.
 
-        written = {p.refid for p, _ in changes}
+    Paragraph documents go to the writer at once, so the writer works while the worker
+    process analyzes the next cables. Cable documents wait for the end of the batch,
+    when every citation in it is known, so ``cited_by`` is right in the same commit:
+    for the batch's own cables, and for indexed cables whose citers changed (those are
+    re-added from their stored JSON). A cable that comes twice in one batch replaces its
+    earlier version (whose paragraph documents are marked deleted in the new segment).
+    """
+
+    def __init__(self, ix, counts: BuildCounts):
+        self.ix = ix
+        self.counts = counts
+        self.pending: dict[str, tuple[Prepared, bool, list[int]]] = {}
+        self.dirty: set[str] = set()
+        self._deleted = False
+
+    def __enter__(self) -> "_Batch":
+        self.searcher = self.ix.searcher()  # the committed state this batch builds on
+        try:
+            self.writer = CableSegmentWriter(self.ix, limitmb=POOL_MB)
+        except BaseException:
+            self.searcher.close()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None and (self.pending or self._deleted):
+                self._finish()
+            else:
+                self.writer.cancel()
+        except BaseException:
+            if not self.writer.is_closed:
+                self.writer.cancel()
+            raise
+        finally:
+            self.searcher.close()
+
+    def __len__(self) -> int:
+        return len(self.pending)
+
+    def add(self, item: Prepared) -> None:
+        """Queue one cable: skip it if unchanged, else write its paragraphs now."""
+        refid = item.refid
+        earlier = self.pending.pop(refid, None)
+        old = None if earlier else _stored(self.searcher, refid)
+        if earlier is None and old is not None and old.get("content_hash") == item.content_hash:
+            self.counts.unchanged += 1
+            return
+        item = item.ready()
+        w = self.writer
+        if earlier is not None:
+            for docnum in earlier[2]:
+                w.newsegment.delete_document(docnum)
+            self._count(earlier[1])
+            self.dirty.update(earlier[0].references)
+        elif old is not None:
+            w.delete_by_term("refid", refid)
+            w.delete_by_term("pref", refid)
+            self._deleted = True
+            self.dirty.update(decode_cable(old["cable"]).references)
+        docnums = []
+        for pdoc in item.paras:
+            docnums.append(w.docnum)
+            w.add_document(**pdoc)
+        self.pending[refid] = (item, earlier is not None or old is not None, docnums)
+
+    def _count(self, replacing: bool) -> None:
+        if replacing:
+            self.counts.replaced += 1
+        else:
+            self.counts.added += 1
+
+    def _finish(self) -> None:
+        s, w = self.searcher, self.writer
+        written = set(self.pending)
         batch_citers: dict[str, set[str]] = defaultdict(set)
-        for item, _ in changes:
+        for refid, (item, _, _) in self.pending.items():
             for ref in item.references:
-                if ref != item.refid:
-                    batch_citers[ref].add(item.refid)
-        dirty = set(batch_citers)
-        for _, old in changes:
-            if old is not None:
-                dirty.update(decode_cable(old["cable"]).references)
+                if ref != refid:
+                    batch_citers[ref].add(refid)
 
         def cited_by(refid: str) -> list[str]:
             # Citers already indexed, minus the ones this batch rewrites (their new
             # references count instead), plus this batch's citers.
             return sorted((_citers(s, refid) - written) | batch_citers.get(refid, set()))
 
-        docs = []
-        for item, old in changes:
+        for refid, (item, replacing, _) in self.pending.items():
             doc = dict(item.doc)
-            doc["cited_by"] = cited_by(item.refid)
-            docs.append((item, old is not None, doc))
-        readds = []
-        for refid in sorted(dirty - written):
+            doc["cited_by"] = cited_by(refid)
+            w.add_document(**doc)
+            self._count(replacing)
+        readds = 0
+        for refid in sorted((self.dirty | set(batch_citers)) - written):
             old = _stored(s, refid)
             if old is None:
                 continue
             new = cited_by(refid)
             if new != list(old.get("cited_by") or []):
-                readds.append(cable_document(decode_cable(old["cable"]), new))
-
-    with _writer(ix, merge=True) as w:
-        for item, replacing, doc in docs:
-            if replacing:
-                w.delete_by_term("refid", item.refid)
-                w.delete_by_term("pref", item.refid)
-            w.add_document(**doc)
-            for pdoc in item.paras:
-                w.add_document(**pdoc)
-        for doc in readds:
-            w.delete_by_term("refid", doc["refid"])
-            w.add_document(**doc)
-    for _, replacing, _ in docs:
-        if replacing:
-            counts.replaced += 1
-        else:
-            counts.added += 1
-    counts.cited_updated += len(readds)
+                w.delete_by_term("refid", refid)
+                w.add_document(**cable_document(decode_cable(old["cable"]), new))
+                readds += 1
+        w.commit(mergetype=merge_tiers)
+        self.counts.cited_updated += readds
 
 
 def build_index(
@@ -364,33 +397,32 @@ def build_index(
             return BuildProgress(seen, bytes_done, bytes_total, elapsed, counts, stage)
 
         last_report = 0.0
-        batch: dict[str, Prepared] = {}
-        for event in prepared(sources, workers=workers, index_gen=str(gen)):
-            kind = event[0]
-            if kind == "file":
-                bytes_done += event[2]
-                continue
-            seen += 1
-            if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
-                last_report = time.monotonic()
-                progress(snapshot("reading"))
-            if kind == "error":
-                counts.errors += 1
-                if on_error:
-                    on_error(event[1])
-                continue
-            item: Prepared = event[1]
-            if item.refid in batch:  # the same cable twice in one batch: commit the first
-                _write_batch(ix, batch, counts)
-                batch = {}
-            batch[item.refid] = item
-            if len(batch) >= batch_size:
-                _write_batch(ix, batch, counts)
-                batch = {}
-        if batch:
-            if progress:
-                progress(snapshot("committing"))
-            _write_batch(ix, batch, counts)
+        events = prepared(sources, workers=workers, index_gen=str(gen))
+        with contextlib.closing(events):
+            exhausted = False
+            while not exhausted:
+                exhausted = True
+                with _Batch(ix, counts) as batch:
+                    for event in events:
+                        kind = event[0]
+                        if kind == "bytes":
+                            bytes_done = event[1]
+                            continue
+                        seen += 1
+                        if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
+                            last_report = time.monotonic()
+                            progress(snapshot("reading"))
+                        if kind == "error":
+                            counts.errors += 1
+                            if on_error:
+                                on_error(event[1])
+                            continue
+                        batch.add(event[1])
+                        if len(batch) >= batch_size:
+                            exhausted = False
+                            break
+                    if progress and exhausted:
+                        progress(snapshot("committing"))
         write_meta(gen, updated=now_iso())
         if gen != live and live is not None:
             publish(index_dir, gen)

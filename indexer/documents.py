@@ -10,22 +10,10 @@ import re
 from typing import Any, Iterable
 
 from .models import Cable
+from .names import name_keys
 from .schema import COLUMN_SEP
 from .store import encode_cable
-
-try:  # written by the "intel" engineer; the index works without it, with empty tagtext
-    from .tags import tags_text
-except ImportError:  # pragma: no cover - integration point
-    def tags_text(tags: Iterable[str]) -> str:  # type: ignore[misc]
-        """Fallback while ``indexer.tags`` is missing: no tag meanings are indexed."""
-        return ""
-
-try:  # written by the "intel" engineer; until it lands, ``names`` stays empty
-    from .names import name_keys
-except ImportError:  # pragma: no cover - integration point
-    def name_keys(text: str) -> list[str]:  # type: ignore[misc]
-        """Fallback while ``indexer.names`` is missing: no name keys are indexed."""
-        return []
+from .tags import tags_text
 
 __all__ = ["cable_document", "paragraph_documents", "serial_key", "marking_terms"]
 

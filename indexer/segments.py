@@ -42,6 +42,11 @@ SPILL_POSTINGS = 16_000_000
 CODEC_COMPRESSION = 3
 #: Segments of one size tier that trigger a merge of that tier.
 TIER_WIDTH = 8
+#: Tiers are merged only while the result stays under this many documents (cables and
+#: paragraphs; about 7,000 cables). Bigger merges go through Whoosh's spilling pool at
+#: a few microseconds per posting and would stall a run for minutes, so big segments
+#: (from big batches) are left as they are.
+MERGE_MAX_DOCS = 100_000
 
 
 class MemoryPool:
@@ -214,9 +219,9 @@ def _tier(doc_count: int) -> int:
 def merge_tiers(writer, segments):
     """Merge policy: merge the segments of a size tier once it holds ``TIER_WIDTH`` of them.
 
-    Tiers are powers of ``TIER_WIDTH`` in documents (deleted ones included), so each
-    document is rewritten about log8(index size / batch size) times over an index's life
-    and the segment count stays under about ``TIER_WIDTH`` per tier.
+    Tiers are powers of ``TIER_WIDTH`` in documents (deleted ones included). Many small
+    incremental commits are merged up to :data:`MERGE_MAX_DOCS`; segments of full
+    batches are not merged (a 251,287-cable build in batches of 5,000 leaves about 50).
     """
     tiers: dict[int, list] = {}
     for seg in segments:
@@ -224,7 +229,7 @@ def merge_tiers(writer, segments):
     keep = []
     for _tier_no, segs in sorted(tiers.items()):
         live = [s for s in segs if s.doc_count() > 0]
-        if len(segs) >= TIER_WIDTH:
+        if len(segs) >= TIER_WIDTH and sum(s.doc_count_all() for s in segs) <= MERGE_MAX_DOCS:
             for seg in live:
                 reader = SegmentReader(writer.storage, writer.schema, seg)
                 writer.add_reader(reader)
