@@ -22,6 +22,7 @@ from whoosh import scoring
 from indexer.errors import IndexNotFound, SchemaMismatch
 
 from .errors import QueryError
+from .docsets import TermCache
 from .facets import FacetColumns
 from .hits import HitMaker
 from .plan import SearchPlan
@@ -75,6 +76,7 @@ class CableSearch:
         self._lock = threading.Lock()
         self._opened: _Opened | None = None
         self._columns = FacetColumns()
+        self._terms = TermCache()
         self._local = threading.local()
         self._cached: list[_CachedSearcher] = []
 
@@ -182,7 +184,8 @@ class CableSearch:
         _check_limits(query, page, page_size, sort)
         parsed = parse_query(query, is_station=station_for)
         with self._searcher() as (opened, searcher):
-            plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort)
+            plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort,
+                              self._terms)
             start = (page - 1) * page_size
             order = plan.ordered(start + page_size)
             page_docs = order[start : start + page_size]
@@ -220,7 +223,8 @@ class CableSearch:
         _check_limits(query, 1, 1, sort)
         parsed = parse_query(query, is_station=station_for)
         with self._own_searcher() as (opened, searcher):
-            plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort)
+            plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort,
+                              self._terms)
             order = plan.ordered(None)
             for i in range(0, len(order), 200):
                 yield from plan.hits(order[i : i + 200], snippets=False)

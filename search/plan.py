@@ -24,15 +24,19 @@ from whoosh import query as wq
 
 from .compile import Compiler
 from .dates import parse_period
+from .docsets import DocSets, TermCache
 from .facets import FACETS, FacetColumns
 from .hits import HitMaker, para_text_query
-from .querylang import Node, ParsedQuery, Word, text_clauses, text_only
+from .querylang import And, Node, ParsedQuery, Word, text_clauses, text_only
 from .results import Hit
 
 __all__ = ["SearchPlan", "RELAX_BELOW", "RERANK_DEPTH"]
 
 #: Below this many cables matching every word, cables matching most words follow.
 RELAX_BELOW = 10
+#: A word in more than this share of the cables is left out of scoring (see
+#: :meth:`SearchPlan._scoring_query`).
+COMMON_FRACTION = 0.5
 #: How many of the best BM25F hits get the word-closeness bonus.
 RERANK_DEPTH = 50
 _FILTER_FACETS = set(FACETS)
@@ -51,11 +55,13 @@ class SearchPlan:
     :param parsed: the parsed query.
     :param filters: facet filters and ``date_from``/``date_to``, as for ``search()``.
     :param sort: ``relevance``, ``date`` or ``-date``.
+    :param terms: the shared cache of common terms' document sets.
     """
 
     def __init__(self, searcher, schema, columns: FacetColumns, scope: str,
-                 parsed: ParsedQuery, filters, sort: str):
+                 parsed: ParsedQuery, filters, sort: str, terms: TermCache | None = None):
         self.searcher = searcher
+        self.docsets = DocSets(searcher, terms or TermCache(), scope)
         self.reader = searcher.reader()
         self.schema = schema
         self.columns = columns
@@ -126,7 +132,7 @@ class SearchPlan:
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
     def _docs(self, q: wq.Query) -> set[int]:
-        docs = set(self.searcher.docs_for_query(q))
+        docs = self.docsets.docs(q)
         if self.exact_origins is not None and docs:
             leaves = self.columns.leaves(self.reader, self.scope)
             docs = {d for d in docs if self.columns.value(leaves, d, "origin") in self.exact_origins}
@@ -141,8 +147,8 @@ class SearchPlan:
             main = wq.And([main, self._marked_cables(root)])
         self.main = main
         strict_q = _and(self.base, main)
-        scored_q = strict_q
         clauses = text_clauses(root)
+        scored_q = self._scoring_query(root, clauses, strict_q)
         plain = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"]
         self.prox = comp.proximity(plain) if len(plain) >= 2 else None
 
@@ -165,6 +171,29 @@ class SearchPlan:
         self.relaxed_used = any(docs for docs, _ in relaxed)
         self.all_docs = set().union(*(t[1] for t in self.tiers))
         self.total = len(self.all_docs)
+
+    def _scoring_query(self, root: Node | None, clauses: list[Node], strict_q: wq.Query) -> wq.Query:
+        """The query that scores the strict tier: without its very common words.
+
+        A word in most cables has an inverse document frequency near zero, so it
+        barely moves BM25, but scoring it means walking its whole posting list. Such
+        words still decide *which* cables match (the strict document set, used as a
+        filter); they just don't take part in scoring.
+        """
+        self.scoring_filtered = False
+        if root is None or len(clauses) < 2:
+            return strict_q
+        cables = max(1, self.reader.doc_frequency("kind", "cable"))
+        common = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"
+                  and self.comp._df_any(c.text) > COMMON_FRACTION * cables]  # noqa: SLF001
+        if not common or len(common) == len(clauses):
+            return strict_q
+        items = root.items if isinstance(root, And) else (root,)
+        kept = [self.comp.compile(i) for i in items if i not in common]
+        if self.parsed.markings:
+            kept.append(self._marked_cables(root))
+        self.scoring_filtered = True
+        return _and(self.base, *kept)
 
     def _relaxed(self, root: Node, clauses: list[Node], strict_docs: set[int]):
         """Cables matching at least half the words (not all), by how many they match."""
@@ -233,7 +262,7 @@ class SearchPlan:
         """How to keep a tier's query to the tier's documents. The strict tier's query
         matches exactly its documents (less the named cables), so it runs unfiltered and
         Whoosh can skip low-scoring blocks; a filter set makes it visit every match."""
-        if name == "all" and self.exact_origins is None:
+        if name == "all" and self.exact_origins is None and not self.scoring_filtered:
             return {"mask": self.hint_docs} if self.hint_docs else {}
         return {"filter": docs}
 

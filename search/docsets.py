@@ -1,0 +1,146 @@
+"""Exact document sets of compiled queries, computed with set algebra.
+
+Whoosh's ``docs_for_query`` walks the query's matcher tree one document at a time,
+a few microseconds each; a query with a common word (``in``, ``government``) then costs
+that for every cable containing the word, although it filters almost nothing. Here a
+term's documents are read from its posting blocks, AND and OR become set intersection
+and union (in C), and the document sets of *common* terms, the ones that recur in
+query after query, are kept per segment (segments never change; a commit adds new
+ones). Anything else (phrases, ranges, wildcards already expanded to terms excepted)
+falls back to Whoosh, so the result is always exact.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from whoosh import query as wq
+
+__all__ = ["DocSets", "TermCache"]
+
+#: Terms in at least this many documents of a segment are cached.
+CACHE_MIN_DF = 1000
+#: The cache holds at most this many document numbers in all.
+CACHE_MAX_IDS = 3_000_000
+
+
+class TermCache:
+    """Per-segment document sets of common terms, shared by all searches (thread-safe)."""
+
+    def __init__(self, max_ids: int = CACHE_MAX_IDS):
+        self._lock = threading.Lock()
+        self._sets: OrderedDict[tuple, frozenset[int]] = OrderedDict()
+        self._size = 0
+        self._max = max_ids
+
+    def get(self, key: tuple) -> frozenset[int] | None:
+        with self._lock:
+            found = self._sets.get(key)
+            if found is not None:
+                self._sets.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, docs: frozenset[int]) -> None:
+        with self._lock:
+            if key in self._sets or len(docs) > self._max:
+                return
+            self._sets[key] = docs
+            self._size += len(docs)
+            while self._size > self._max:
+                _, old = self._sets.popitem(last=False)
+                self._size -= len(old)
+
+
+def _leaf_term_docs(leaf, field: str, text) -> list[int]:
+    """A segment's live document numbers for one term, read a posting block at a time."""
+    if (field, text) not in leaf:
+        return []
+    m = leaf.postings(field, text)
+    while not hasattr(m, "_next_block") and hasattr(m, "child"):
+        m = m.child  # deletions wrap the block reader; they are removed below
+    if hasattr(m, "_next_block") and hasattr(m, "_read_ids"):
+        ids: list[int] = []
+        while m.is_active():
+            if m._ids is None:  # noqa: SLF001 - Whoosh reads a block's ids lazily
+                m._read_ids()  # noqa: SLF001
+            ids.extend(m._ids)  # noqa: SLF001
+            m._next_block()  # noqa: SLF001
+    else:  # another codec: the generic, slower way
+        ids = list(m.all_ids())
+    if leaf.has_deletions():
+        deleted = leaf.deleted_docs_set
+        ids = [d for d in ids if d not in deleted]
+    return ids
+
+
+class DocSets:
+    """Evaluates compiled queries to exact sets of (global) document numbers.
+
+    :param searcher: the open searcher.
+    :param cache: the shared :class:`TermCache`.
+    :param scope: names the index generation, for the cache keys.
+    """
+
+    def __init__(self, searcher, cache: TermCache, scope: str):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.cache = cache
+        self.scope = scope
+        self._leaves = []
+        for leaf, base in self.reader.leaf_readers():
+            seg = leaf.segment() if hasattr(leaf, "segment") else None
+            # A segment's documents never change, but it can gain deletions (a replaced
+            # cable) and move in the reader's order (a merge before it): both go in the key.
+            ident = (seg.segment_id(), base, leaf.doc_count()) if seg is not None else None
+            self._leaves.append((leaf, base, ident))
+        self._memo: dict = {}
+
+    def docs(self, q: wq.Query) -> set[int]:
+        """The documents *q* matches (deleted ones excluded), exactly."""
+        return set(self._eval(q))
+
+    def _eval(self, q: wq.Query):
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text)
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return frozenset()
+        if isinstance(q, wq.Or):
+            out: set[int] = set()
+            for sub in q.subqueries:
+                out.update(self._eval(sub))
+            return out
+        if isinstance(q, wq.And):
+            pos = [s for s in q.subqueries if not isinstance(s, wq.Not)]
+            neg = [s.query for s in q.subqueries if isinstance(s, wq.Not)]
+            if pos:
+                sets = sorted((self._eval(s) for s in pos), key=len)
+                out = set(sets[0])
+                for other in sets[1:]:
+                    if not out:
+                        break
+                    out.intersection_update(other)
+                for n in neg:
+                    if not out:
+                        break
+                    out.difference_update(self._eval(n))
+                return out
+        return set(self.searcher.docs_for_query(q))
+
+    def _term(self, field: str, text) -> frozenset[int] | set[int]:
+        key = (field, text)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        out: set[int] = set()
+        for leaf, base, ident in self._leaves:
+            ckey = (self.scope, ident, field, text) if ident is not None else None
+            cached = self.cache.get(ckey) if ckey else None
+            if cached is None:
+                local = _leaf_term_docs(leaf, field, text)
+                cached = frozenset(d + base for d in local) if base else frozenset(local)
+                if ckey and len(local) >= CACHE_MIN_DF:
+                    self.cache.put(ckey, cached)
+            out.update(cached)
+        self._memo[key] = out
+        return out
