@@ -66,8 +66,9 @@ __all__ = [
 ]
 
 #: Cables per commit. Bigger batches build faster and leave fewer segments, and hold
-#: more in memory (about 0.1 GB per 1,000 cables); a killed run loses at most one batch.
-DEFAULT_BATCH = 5000
+#: more in memory (the writer holds about 0.25 MB per cable of a batch); a killed run
+#: loses at most one batch.
+DEFAULT_BATCH = 2500
 #: Whoosh's in-memory posting pool per batch, in MB.
 POOL_MB = 256
 #: How often opening an index is retried when a commit replaces its TOC meanwhile.

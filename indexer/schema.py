@@ -43,22 +43,43 @@ it with stemmed terms).
 They let a hit name its best paragraphs and make ``marking:S nuclear`` match inside one
 paragraph. Their text, number and marking are read back from the cable's stored JSON.
 
-Design decisions, measured on 5,000 synthetic cables built from the shared HTML
-paragraphs (32.4 MB of text; figures from ``/tmp/indexer/measure.py``, see the report of
-issue #3):
+Design decisions and what they cost, measured on 1,000 synthetic cables (6.3 MB of body
+text recombined from the shared HTML paragraphs, 14,466 paragraphs), one batch, by
+patching one thing at a time (the script and its output are in the report of issue #3;
+the figures are repeated in :data:`MEASUREMENTS`). The table predates
+:class:`CablePositions` (last point). CPU is writer + worker process seconds on a
+shared, loaded 2-core machine, so it is noisy (about +-15% between runs); sizes are
+exact.
 
-* **Full text is stored once**, as compressed JSON in ``cable``. Nothing else is
-  stored except the short keys above; snippets re-analyze the paragraph text from the
-  JSON. Storing ``subject`` and ``body`` again as Whoosh stored fields would add the
-  text a second time (see :data:`MEASUREMENTS`).
+=================================== ========= ============
+variant                             index MB  CPU s
+=================================== ========= ============
+this schema                         51.8      18.7
+without the ``=word`` exact twins   37.0      13.5
+without paragraph documents         35.6      11.1
+twins in paragraph text too         67.0      22.3
+subject + body also Whoosh-stored   55.3      18.4
+=================================== ========= ============
+
+* **Full text is stored once**, as zlib-compressed JSON in ``cable`` (3.7 MB for these
+  1,000 cables; 13.8 MB as plain JSON). The JSON keeps the cable's ``body`` and its
+  ``paragraphs`` as the parser made them (the body includes the header lines, so one
+  is not derivable from the other); zlib's window makes the repeat cheap: on the 225
+  real 2008 cables, 1.16 MB with the body against 1.04 MB without. Storing subject and
+  body again as Whoosh stored fields would add 3.5 MB (7%) for nothing.
 * **Exact matching** (``=word``, ``="phrase"``) uses unstemmed twins in the same field
   at the same position (``=trafficking`` beside ``traffick``; see
   :mod:`indexer.analysis`), not a second field: phrases can mix exact and stemmed words,
   one analyzer serves both, and the ``=`` terms double as the spelling dictionary (a
   ``ReaderCorrector`` with ``prefix=1`` over ``=`` terms), so no separate spelling field
-  is written. Cost: see :data:`MEASUREMENTS`.
-* **Paragraph documents** repeat the body's terms once more. They are what makes
-  ¶-level hits possible; the cost is in :data:`MEASUREMENTS`.
+  is written. Cost: +40% index size and about +39% CPU. A separate unstemmed field
+  would cost the same postings. Paragraph text leaves the twins out (they would add
+  another 15 MB): the cable document decides exactness, paragraphs only rank within it.
+* **Paragraph documents** cost +46% index size and about +68% CPU (they repeat the
+  body's terms once more, with positions). They are what makes ¶-level hits and
+  ``marking:S nuclear`` inside one paragraph possible, so they stay.
+* Posting values of the text fields use :class:`CablePositions` (raw uint32 positions
+  instead of Whoosh's pickled deltas): 49.8 MB instead of 51.8 MB, same CPU.
 
 Changing any field, or the analyzer, requires bumping :data:`SCHEMA_VERSION`; indexes
 written with another version raise :class:`~indexer.errors.SchemaMismatch` and must be
@@ -95,8 +116,15 @@ KINDS = ("cable", "para")
 #: Joins multi-valued facet values (caveats, tags) in their sort column.
 COLUMN_SEP = "\n"
 
-#: Index size and build time of design alternatives (filled from measurements).
-MEASUREMENTS: dict[str, str] = {}
+#: Index size and CPU of the design alternatives above (1,000 synthetic cables, 6.3 MB of
+#: body text): variant -> (index MB, writer + worker CPU seconds).
+MEASUREMENTS: dict[str, tuple[float, float]] = {
+    "this schema": (51.8, 18.7),
+    "without exact twins": (37.0, 13.5),
+    "without paragraph documents": (35.6, 11.1),
+    "twins in paragraph text too": (67.0, 22.3),
+    "subject and body also stored": (55.3, 18.4),
+}
 
 
 class Postings:

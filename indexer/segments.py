@@ -221,7 +221,7 @@ def merge_tiers(writer, segments):
 
     Tiers are powers of ``TIER_WIDTH`` in documents (deleted ones included). Many small
     incremental commits are merged up to :data:`MERGE_MAX_DOCS`; segments of full
-    batches are not merged (a 251,287-cable build in batches of 5,000 leaves about 50).
+    batches are not merged (a 251,287-cable build in batches of 2,500 leaves about 100).
     """
     tiers: dict[int, list] = {}
     for seg in segments:
