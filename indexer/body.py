@@ -62,11 +62,13 @@ def paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
             m = _NUMBERED.match(line)
             if m:
                 cands.append((i, int(m.group("num")), bool(m.group("pil"))))
+    # The last candidate position of each number, to ask "does N turn up later?" in O(1).
+    final: dict[int, int] = {n: k for k, (_, n, _) in enumerate(cands)}
     starts: dict[int, re.Match] = {}
     last = 0
     for k, (i, n, pil) in enumerate(cands):
         if n == last + 1 or (last < n <= last + (50 if pil else 3) and not any(
-                last < later < n for _, later, _ in cands[k + 1:])):
+                final.get(skipped, -1) > k for skipped in range(last + 1, n))):
             # A jump is taken only when none of the skipped numbers turns up later
             # (so a stray "2006." or a mis-numbered "16" doesn't swallow 11-15).
             starts[i] = _NUMBERED.match(lines[i])
