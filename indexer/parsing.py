@@ -107,6 +107,7 @@ _SPACED_START = re.compile(r"^\s*[A-Za-z] [A-Za-z] [A-Za-z] ")
 _PARTIAL = re.compile(r"This record is a partial extract of the original cable\.\s*"
                       r"The full text of the original cable is not available\.", re.I)
 _DTG_LINE = re.compile(r"^\s*(?:[RPOZ]{1,2}\s+)?\d{6}Z\s+[A-Za-z]{3}\s+\d{2,4}\s*$")
+_ANY_PARA = re.compile(r"^\s*(?:¶\s*)?\d{1,3}\s*\.\s")
 _PARA1 = re.compile(r"^\s*(?:¶\s*1\s*\.|1\s*\.\s)")
 _PILCROW = re.compile(r"^\s*¶\s*\d")
 #: Words a handling line ("SIPDIS", "SENSITIVE BUT UNCLASSIFIED", "NOT FOR INTERNET
@@ -170,6 +171,7 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
     out: list[str] = []
     class_lines: list[str] = []
     after_break = False  # just past a section break: its repeated handling lines go too
+    in_text = False  # past the first numbered paragraph (the preamble keeps its SIPDIS)
     for line in text.split("\n"):
         line = line.rstrip()
         if after_break:
@@ -203,6 +205,17 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
                     continue
         if "day, " in line[:12] and _WL_DATE.match(line):
             continue
+        if not in_text and line[:1] in " ¶0123456789\t" and _ANY_PARA.match(line):
+            in_text = True
+        if in_text and line[:12].lstrip()[:6].upper() == "SIPDIS":
+            # SIPDIS stamped into the middle of the text ("... Financial Crimes\nSipdis\n
+            # Patrick O'Brien ..."), alone or glued to the next words: a mark, not text.
+            rest = line.lstrip()[6:]
+            if not rest.strip():
+                class_lines.append("SIPDIS")
+                continue
+            if rest[:1] == " ":
+                line = rest.lstrip()
         if line[:1] in _CLASS_FIRST and _BARE_CLASS.match(line):
             class_lines.append(line.strip())
             continue
