@@ -107,6 +107,9 @@ _SPACED_START = re.compile(r"^\s*[A-Za-z] [A-Za-z] [A-Za-z] ")
 _PARTIAL = re.compile(r"This record is a partial extract of the original cable\.\s*"
                       r"The full text of the original cable is not available\.", re.I)
 _DTG_LINE = re.compile(r"^\s*(?:[RPOZ]{1,2}\s+)?\d{6}Z\s+[A-Za-z]{3}\s+\d{2,4}\s*$")
+_HANDLING_THEN_LABEL = re.compile(
+    r"^(\s*(?:(?:SIPDIS|NOFORN|EXDIS|NODIS|LIMDIS|SENSITIVE)\b[\s,]*)+)"
+    r"(?=E\.?\s?O\.?\s|TAGS?\b|SUBJ|REFS?\b|CLASSIFIED\s+BY)", re.I)
 _ANY_PARA = re.compile(r"^\s*(?:¶\s*)?\d{1,3}\s*\.\s")
 _PARA1 = re.compile(r"^\s*(?:¶\s*1\s*\.|1\s*\.\s)")
 _PILCROW = re.compile(r"^\s*¶\s*\d")
@@ -205,6 +208,11 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
                     continue
         if "day, " in line[:12] and _WL_DATE.match(line):
             continue
+        if not in_text and line[:1] in "SNELsnel \t" and _HANDLING_THEN_LABEL.match(line):
+            # "SIPDIS E.O. 12958: N/A": the handling mark and the label share a line.
+            m = _HANDLING_THEN_LABEL.match(line)
+            out.append(m.group(1).rstrip())
+            line = line[m.end(1):]
         if not in_text and line[:1] in " ¶0123456789\t" and _ANY_PARA.match(line):
             in_text = True
         if in_text and line[:12].lstrip()[:6].upper() == "SIPDIS":
