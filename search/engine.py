@@ -22,7 +22,7 @@ from whoosh import scoring
 from indexer.errors import IndexNotFound, SchemaMismatch
 
 from .errors import QueryError
-from .docsets import TermCache
+from .docsets import DocSets, TermCache
 from .facets import FacetColumns
 from .hits import HitMaker
 from .plan import SearchPlan
@@ -290,8 +290,9 @@ class CableSearch:
         """What the index holds: cables, paragraphs, last build, schema version."""
         with self._searcher() as (opened, searcher):
             reader = searcher.reader()
-            cables = sum(1 for _ in searcher.docs_for_query(wq.Term("kind", "cable")))
-            paras = sum(1 for _ in searcher.docs_for_query(wq.Term("kind", "para")))
+            counts = DocSets(searcher, self._terms, opened.scope)
+            cables = len(counts.docs(wq.Term("kind", "cable")))
+            paras = len(counts.docs(wq.Term("kind", "para")))
             meta = dict(opened.meta)
             return {
                 "index_dir": str(self.index_dir),

@@ -73,6 +73,9 @@ class SearchPlan:
         self.scores: dict[int, float] = {}
         self.relaxed_used = False
         self.tiers: list[tuple[str, set[int], wq.Query]] = []
+        root = parsed.root
+        #: No word to rank by: an empty query (filters only) or only exclusions.
+        self.browsing = root is None or not _requires_something(root)
         self.base = self._base(filters)
         self._build()
 
@@ -144,7 +147,7 @@ class SearchPlan:
         main = comp.compile(root) if root is not None else wq.Every()
         self.notes.extend(comp.notes)
         if parsed.markings:
-            main = wq.And([main, self._marked_cables(root)])
+            main = _and(main, self._marked_cables(root))
         self.main = main
         strict_q = _and(self.base, main)
         clauses = text_clauses(root)
@@ -246,6 +249,9 @@ class SearchPlan:
         return out
 
     def _rank(self, name: str, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
+        if self.browsing and self.sort == "relevance":
+            # Nothing to rank by (no words, or only excluded ones): newest first.
+            return self._by_date(docs, need, reverse=True)
         if self.sort != "relevance" or name == "named":
             # By date; the cables a query names by id are few, oldest first.
             return self._by_date(docs, need, reverse=self.sort == "-date")
@@ -316,7 +322,8 @@ class SearchPlan:
     def echo(self) -> str:
         """The query as understood, with the ranking it got."""
         text = self.parsed.describe()
-        order = {"relevance": "best match first", "date": "oldest first", "-date": "newest first"}[self.sort]
+        sort = "-date" if self.browsing and self.sort == "relevance" else self.sort
+        order = {"relevance": "best match first", "date": "oldest first", "-date": "newest first"}[sort]
         out = f"{text}; {order}"
         if self.relaxed_used:
             n = self.strict_total

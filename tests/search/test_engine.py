@@ -176,6 +176,15 @@ def test_empty_query_lists_every_cable_by_date(engine):
     assert refids(engine.search("", sort="date", page=3, page_size=3)) == ["09STATE1234", "10PARIS5"]
 
 
+def test_a_query_without_words_lists_newest_first(engine):
+    r = engine.search("")
+    assert r.echo == "all cables; newest first"
+    assert refids(r)[:2] == ["10PARIS5", "09STATE1234"]
+    r = engine.search("-trafficking")
+    assert r.total == 5 and refids(r)[0] == "10PARIS5"
+    assert r.notes == ("The query only excludes; searched all other cables.",)
+
+
 def test_paging_is_consistent(engine):
     whole = refids(engine.search("the", page_size=100))
     paged = [rid for p in (1, 2, 3) for rid in refids(engine.search("the", page=p, page_size=3))]
