@@ -81,6 +81,17 @@ _SENDERS = {
     "USMISSION UN ROME": "Mission UN Rome",
     "USMISSION GENEVA": "Mission Geneva",
     "IRAN RPO DUBAI": "Iran RPO Dubai",
+    "RPO DUBAI": "Iran RPO Dubai",
+    "AMEMBASSY KIEV": "Embassy Kyiv",  # WikiLeaks names the post by its later spelling
+    "USMISSION USOSCE VIENNA": "Mission USOSCE",
+    "USMISSION USTR GENEVA": "Mission Geneva",
+    "USMISSION CD GENEVA": "Mission Geneva",
+    "USMISSION UNESCO PARIS": "Mission UNESCO",
+    "USMISSION UNROME": "Mission UN Rome",
+    "AMEMBASSY HOLY SEE": "Embassy Vatican",
+    "AMEMBASSY VATICAN": "Embassy Vatican",
+    "AMEMBASSY MEXICO": "Embassy Mexico",
+    "AMCONSUL HO CHI MINH CITY": "Consulate Ho Chi Minh City",
     "AMCONSUL DUBAI RPO": "Iran RPO Dubai",
     "USINT HAVANA": "US Interests Section Havana",
 }
