@@ -107,8 +107,9 @@ __all__ = [
     "make_schema",
 ]
 
-#: Bump whenever the schema or the analyzer changes what is indexed.
-SCHEMA_VERSION = 1
+#: Bump whenever the schema or the analyzer changes what is indexed or how.
+#: 2: compact position values (:class:`CablePositions`), ``pnum`` as ID, ``pindex`` stored only.
+SCHEMA_VERSION = 2
 
 #: The two kinds of document.
 KINDS = ("cable", "para")

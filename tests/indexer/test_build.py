@@ -11,6 +11,7 @@ from whoosh.query import And, Phrase, Term
 from indexer import build_index, index_stats, open_index
 from indexer.analysis import ANALYZER
 from indexer.errors import IndexNotFound, SchemaMismatch
+from indexer.schema import SCHEMA_VERSION
 from indexer.swap import current_generation, read_meta, write_meta
 from indexer.store import decode_cable
 
@@ -225,11 +226,11 @@ def test_stats(tmp_path):
     cs = [cable("04ANKARA1", "a", "b"), cable("09TOKYO5", "c")]
     build_index(ix, cs)
     st = index_stats(ix)
-    assert (st.cables, st.paragraphs, st.schema_version) == (2, 3, 1)
+    assert (st.cables, st.paragraphs, st.schema_version) == (2, 3, SCHEMA_VERSION)
     assert st.first_date == cs[0].created and st.last_date == cs[1].created
     assert st.size_bytes > 0 and st.updated
     meta = read_meta(current_generation(ix))
-    assert json.loads(json.dumps(meta))["schema_version"] == 1
+    assert json.loads(json.dumps(meta))["schema_version"] == SCHEMA_VERSION
 
 
 def test_seed_corpus_indexes(tmp_path, corpus_dir):

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 
+from indexer.schema import SCHEMA_VERSION
 from indexer.swap import current_generation, run_lock, write_meta
 
 from .synthetic import cable, generated, write_jsonl
@@ -52,7 +53,7 @@ def test_stats(tmp_path):
     lines = dict(line.split(":", 1) for line in run.stdout.splitlines())
     assert lines["cables"].strip() == "2"
     assert lines["paragraphs"].strip() == "3"
-    assert lines["schema version"].strip() == "1"
+    assert lines["schema version"].strip() == str(SCHEMA_VERSION)
     assert lines["dates"].strip() == "2004-03-04 .. 2009-03-04"
     assert lines["size on disk"].strip().endswith("MB")
     assert lines["last build"].strip().startswith("20")
@@ -88,7 +89,7 @@ def test_schema_mismatch_message(tmp_path):
         assert run.returncode == 1
         assert run.stderr == (
             f"Error: the index at {ix} was written with schema version 0, this cablesearch "
-            f"uses version 1; rebuild it with: cables index --rebuild --index {ix} PATH...\n"
+            f"uses version {SCHEMA_VERSION}; rebuild it with: cables index --rebuild --index {ix} PATH...\n"
         )
     run = cables("index", "-q", "--rebuild", "--index", ix, path)
     assert run.returncode == 0 and run.stdout.startswith("added 1,")
