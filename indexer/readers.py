@@ -271,12 +271,15 @@ def _stream(file: Path, kind: str, encoding: str, report) -> Iterator[Cable]:
             if not row or not any(c.strip() for c in row):
                 continue
             where = f"row {row_no} (line {start})"
-            if len(row) < 8 or not row[0].strip().isdigit():
+            if row_no == 1 and len(row) >= 3 and (row[0].strip().lower() == "id"
+                                                   or row[2].strip().lower() == "refid"):
+                report(ParseError("note: skipped a header row", path=path, location=where))
+                continue
+            if len(row) < 8:
                 report(ParseError(
                     f"expected 8 columns (id, date, refid, origin, classification, references, "
                     f"header, content), got {len(row)}", path=path, location=where))
-                if len(row) < 3:
-                    continue
+                continue
             try:
                 parts = csv_parts(row)
                 yield assemble(parts, Source(path=path, format="csv", row=row_no, line=start))

@@ -135,3 +135,12 @@ def test_usage_errors_raise():
         list(read_cables("/nonexistent/cables"))
     with pytest.raises(ParseError, match="unknown format 'doc'"):
         list(read_cables(".", format="doc"))
+
+
+def test_csv_header_row_is_skipped_with_a_note(tmp_path):
+    data = '"id","date","refid","origin","classification","references","header","content"\n' + ROW.format(id=1)
+    (tmp_path / "h.csv").write_text(data, encoding="utf-8")
+    errors = []
+    cables = list(read_cables(tmp_path / "h.csv", errors=errors))
+    assert [c.refid for c in cables] == ["09ROME1"]
+    assert [(e.location, e.reason) for e in errors] == [("row 1 (line 1)", "note: skipped a header row")]
