@@ -22,13 +22,46 @@ PARAGRAPHS_PER_HIT = 2
 def para_text_query(comp: Compiler, text: Node, require_all: bool = False) -> wq.Query:
     """The free-text part of a query, against paragraph text (``ptext``).
 
+    Paragraph text is indexed with stems only (no ``=word`` twins: the cable document
+    decides exactness, paragraphs only rank within it), so the words are compiled as
+    for the body, expansions and name variants included, and every exact term is
+    turned into its stem.
+
     :param require_all: every word must be in the paragraph (for ``marking:``);
         otherwise any word will do, and the paragraphs with most of them score best.
     """
-    q = comp.compile(text, {"ptext": 1.0})
+    q = _to_ptext(comp.compile(text, {"body": 1.0}), comp)
     if require_all and isinstance(q, wq.Or) and len(q.subqueries) > 1:
         return wq.And(q.subqueries)
     return q
+
+
+def _ptext_term(text: str) -> str | None:
+    from indexer.analysis import stem
+
+    if text.startswith("="):  # an exact twin: its stem
+        return stem(text[1:])
+    if "_" in text:  # a name-variant key (``ktf_qadhafi``): the spelling's stem
+        return stem(text.partition("_")[2])
+    return text
+
+
+def _to_ptext(q: wq.Query, comp: Compiler) -> wq.Query:
+    """The same query on ``ptext`` (see :func:`para_text_query`)."""
+    if isinstance(q, wq.Term):
+        if q.fieldname not in ("body", "names"):
+            return wq.NullQuery
+        term = _ptext_term(q.text)
+        comp.term_words.setdefault(("ptext", term), comp.term_words.get((q.fieldname, q.text), term))
+        return wq.Term("ptext", term, boost=q.boost)
+    if isinstance(q, wq.Phrase):
+        return wq.Phrase("ptext", [_ptext_term(w) for w in q.words], slop=q.slop, boost=q.boost)
+    if isinstance(q, (wq.And, wq.Or)):
+        subs = [s for s in (_to_ptext(s, comp) for s in q.subqueries) if s is not wq.NullQuery]
+        if not subs:
+            return wq.NullQuery
+        return type(q)(subs, boost=q.boost) if len(subs) > 1 else subs[0]
+    return wq.NullQuery
 
 
 class HitMaker:

@@ -40,6 +40,12 @@ def test_exact_phrase_and_exact_word(engine):
     # =word does not stem: "=trafficked" is in no cable, "=trafficking" is in three.
     assert engine.search("=trafficked").total == 0
     assert engine.search("=trafficking").total == 3
+    # Exact words and prefixes still pick and mark the paragraph (paragraph text is
+    # indexed with stems only).
+    for q in ("=trafficking", "traffick*", '="vital voices"'):
+        r = engine.search(q, filters={"origin": ["Embassy Bangkok"]})
+        para = r.hits[0].paragraphs[0]
+        assert (para.number, "<mark>" in para.html) == (1, True), q
 
 
 def test_words_close_together_rank_first(engine):
@@ -260,7 +266,9 @@ def test_more_like(engine):
 def test_stats(engine):
     st = engine.stats()
     assert (st["cables"], st["paragraphs"]) == (8, 11)
-    assert st["schema_version"] == 1
+    from indexer.schema import SCHEMA_VERSION
+
+    assert st["schema_version"] == SCHEMA_VERSION
 
 
 def test_missing_index(tmp_path):
