@@ -42,7 +42,7 @@ def bad_request(exc: Exception):
     message = str(exc)
     if _wants_json():
         return _json(400, message)
-    if request.endpoint == "web.search_page":
+    if request.endpoint in ("web.search_page", "web.home"):
         return _search_form_again(message)
     return render_template("error.html", status=400, title="Bad request", message=message), 400
 

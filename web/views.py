@@ -76,6 +76,11 @@ def run_search(state: SearchState):
 
 
 @bp.get("/")
+def home():
+    """The landing page (the search page without a search), at the site's root."""
+    return search_page()
+
+
 @bp.get("/search")
 def search_page():
     """The search form, and the results of the search in the URL."""

@@ -102,6 +102,7 @@ def test_permalink_and_json_links(client):
     page = html(client.get("/cable/06ANKARA1001?q=flamingo"))
     assert '<a href="/cable/06ANKARA1001" rel="bookmark">Permalink</a>' in page
     assert '<a href="/api/cable/06ANKARA1001">JSON</a>' in page
+    assert '<link rel="canonical" href="http://localhost/cable/06ANKARA1001">' in page
 
 
 def test_refid_is_canonicalized_with_a_redirect(client):

@@ -32,6 +32,7 @@ def test_landing_page_is_the_labelled_form(client):
     assert '<input id="q" name="q" type="search" value=""' in page
     assert '<form class="search-form" role="search" action="/search" method="get">' in page
     assert '<a class="skip-link" href="#main">Skip to main content</a>' in page
+    assert '<a class="brand" href="/" aria-label="Cablesearch home">' in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
     assert 'id="results-h"' not in page
     # What the index holds, as ways in: its size and years, and a histogram by year.
@@ -45,6 +46,10 @@ def test_hits_come_in_the_facades_order_with_total_and_snippets(client, facade):
     assert '<h1 id="results-h" class="total">3 cables</h1>' in page
     assert refids(page) == [h.refid for h in facade.search("flamingo").hits]
     assert "<title>flamingo – 3 cables – Cablesearch</title>" in page
+    assert '<link rel="alternate" type="application/json" href="/api/search?q=flamingo">' in page
+    assert '<link rel="alternate" type="text/csv" href="/export.csv?q=flamingo">' in page
+    # The root takes a query too (old bookmarks, the browser's search-engine URL).
+    assert refids(html(client.get("/?q=flamingo"))) == refids(page)
     # A snippet: the paragraph's number and marking, linked to the paragraph on the cable page.
     assert (
         '<a class="pref" href="/cable/06ANKARA1001?q=flamingo#p3" '
