@@ -36,7 +36,8 @@ class Parts:
 
 
 _CSV_ROW = re.compile(r'^\s*"\d+","\d{1,2}/\d{1,2}/\d{4}')
-_BLOG_ROW = re.compile(r'[“"]\d+[”"]\s*,\s*[”"“]\d{1,2}/\d{1,2}/\d{4}')
+# A scraped row has curly quotes (the blog's typography); straight ones are a CSV row.
+_BLOG_ROW = re.compile(r'[“”]\d+[”"]\s*,\s*[”"“]\d{1,2}/\d{1,2}/\d{4}')
 _TEXT_REFID = re.compile(r"^\s*\d{2}[A-Z][A-Z]+\d+\s*$")
 
 

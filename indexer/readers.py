@@ -177,10 +177,9 @@ def _format_for(file: Path, text: str) -> str:
         return "jsonl"
     if suffix in (".html", ".htm"):
         return "html"
-    kind = detect_format(text)
-    if kind == "csv" or (suffix == ".csv" and kind == "text"):
+    if suffix == ".csv":
         return "csv"
-    return kind
+    return detect_format(text)
 
 
 def _refid_from_name(file: Path) -> str | None:
