@@ -22,7 +22,8 @@ from .normalize import REDACTED, join_wrapped
 
 __all__ = ["paragraphs", "signers", "summary"]
 
-_NUMBERED = re.compile(r"^\s*(?P<pil>¶\s*)?(?P<num>\d{1,3})\s*\.(?!\d)\s*(?P<rest>.*)$")
+# "1. (C) ...", "¶1. ...", and the typo "1, (C) ..." (comma, then a marking).
+_NUMBERED = re.compile(r"^\s*(?P<pil>¶\s*)?(?P<num>\d{1,3})\s*(?:\.(?!\d)|,(?=\s*\())\s*(?P<rest>.*)$")
 # A portion marking: a level, then optional "/"-separated controls ("S/NF", "C//REL ISAF",
 # "S/REL P5+1", "U//FOUO"). Only these levels start one, so "(SECTO)" or "(A)" is text.
 _MARK = re.compile(
@@ -178,6 +179,20 @@ def summary(paras: tuple[Paragraph, ...]) -> str | None:
             j += 1
         result = " ".join(" ".join(parts).split())
         return result or None
+    return _unlabelled_summary(paras)
+
+
+def _unlabelled_summary(paras: tuple[Paragraph, ...]) -> str | None:
+    """A summary with no label but an ``End summary``: paragraph 1 up to the mark."""
+    first = next((i for i, p in enumerate(paras[:8]) if p.number is not None), None)
+    if first is None:
+        return None
+    for j in range(first, min(first + 3, len(paras))):
+        end = _SUMMARY_END.search(paras[j].text)
+        if end:
+            parts = [p.text for p in paras[first:j]] + [paras[j].text[: end.start()]]
+            result = " ".join(" ".join(parts).split())
+            return result or None
     return None
 
 

@@ -110,8 +110,10 @@ _DTG_LINE = re.compile(r"^\s*(?:[RPOZ]{1,2}\s+)?\d{6}Z\s+[A-Za-z]{3}\s+\d{2,4}\s
 _HANDLING_THEN_LABEL = re.compile(
     r"^(\s*(?:(?:SIPDIS|NOFORN|EXDIS|NODIS|LIMDIS|SENSITIVE)\b[\s,]*)+)"
     r"(?=E\.?\s?O\.?\s|TAGS?\b|SUBJ|REFS?\b|CLASSIFIED\s+BY)", re.I)
-_ANY_PARA = re.compile(r"^\s*(?:¶\s*)?\d{1,3}\s*\.\s")
-_PARA1 = re.compile(r"^\s*(?:¶\s*1\s*\.|1\s*\.\s)")
+# Where paragraph 1 starts inside a preamble line: " 1. (C/NF) ...", " 1, (C) ...".
+_LABEL_THEN_PARA1 = re.compile(r"(?<=\S)\s+(?=1\s*[.,]\s*\(\s*(?:U|C|S|SBU|TS)(?:/[A-Z ,]+)?\s*\)\s)")
+_ANY_PARA = re.compile(r"^\s*(?:¶\s*)?\d{1,3}\s*(?:\.|,(?=\s*\())\s")
+_PARA1 = re.compile(r"^\s*(?:¶\s*1\s*\.|1\s*(?:\.|,(?=\s*\())\s)")
 _PILCROW = re.compile(r"^\s*¶\s*\d")
 #: Words a handling line ("SIPDIS", "SENSITIVE BUT UNCLASSIFIED", "NOT FOR INTERNET
 #: DISTRIBUTION", "C O R R E C T E D C O P Y") is made of, and nothing else.
@@ -213,6 +215,13 @@ def _clean_lines(text: str) -> tuple[list[str], list[str]]:
             m = _HANDLING_THEN_LABEL.match(line)
             out.append(m.group(1).rstrip())
             line = line[m.end(1):]
+        if not in_text and line.lstrip()[:3].upper() in ("CLA", "REF") and \
+                line.lstrip().upper().startswith(("CLASSIFIED BY", "REF")) and _LABEL_THEN_PARA1.search(line):
+            # "CLASSIFIED BY: ... REASON: 1.4 (b), (d) 1. (C/NF) Summary: ...": paragraph 1
+            # lost its line break.
+            m = _LABEL_THEN_PARA1.search(line)
+            out.append(line[: m.start()])
+            line = line[m.start():].lstrip()
         if not in_text and line[:1] in " ¶0123456789\t" and _ANY_PARA.match(line):
             in_text = True
         if in_text and line[:12].lstrip()[:6].upper() == "SIPDIS":

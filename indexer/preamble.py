@@ -50,7 +50,7 @@ _INLINE = re.compile(
     r"|(?i:CLASSIFIED\s+BY)(?=\s+[A-Z]))\s*"
 )
 # Lines that end a wrapped SUBJECT/TAGS/... (and so a segment): paragraph starts.
-_PARA_START = re.compile(r"^\s*(?:¶\s*\d|\d{1,3}\s*\.\s|\(\s*[A-Z/]{1,6}\s*\)\s+\S)")
+_PARA_START = re.compile(r"^\s*(?:¶\s*\d|\d{1,3}\s*(?:\.|,(?=\s*\())\s|\(\s*[A-Z/]{1,6}\s*\)\s+\S)")
 # Another item of a REF list on its own line: "B. STATE 12345", "(C) 05 VIENNA 1760".
 _REF_ITEM = re.compile(
     r"^\s*(?:\(?[A-Z]\s*[.):]|\(\d\)|\d{2}\s?[A-Z]+\s+\d|(?:[A-Z]+\s+){1,3}0*\d+\b)")

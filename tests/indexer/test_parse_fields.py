@@ -227,3 +227,22 @@ def test_signature_is_not_left_in_the_last_paragraph():
     c = parse_text("1. (U) Ambassador cleared this cable.\nRUNDELL\n")
     assert c.signers == ("RUNDELL",)
     assert c.paragraphs == (Paragraph(1, "U", "Ambassador cleared this cable."),)
+
+
+def test_summary_without_a_label_ends_at_end_summary():
+    paras = (Paragraph(None, None, "DEPT FOR EUR"), Paragraph(1, "C", "Weddings are elaborate. End Summary."),
+             Paragraph(2, "C", "More."))
+    assert summary(paras) == "Weddings are elaborate."
+
+
+def test_paragraph_one_glued_to_classified_by_and_comma_typo():
+    c = parse_text("SUBJECT: X\n\nCLASSIFIED BY: Gene A. Cretz, Ambassador. REASON: 1.4 (b), (d) "
+                   "1. (C/NF) Summary: Text one. End summary.\n\n2. (C) Two.")
+    assert c.classified_by == ("Gene A. Cretz",)
+    assert [(p.number, p.marking) for p in c.paragraphs] == [(1, "C/NF"), (2, "C")]
+    assert c.summary == "Text one."
+    c = parse_text("Classified By: Anne W. Patterson, for reasons 1.4 (b)(d)\n"
+                   "1, (C) Summary. During a call. End summary.\n¶2. (C) Two.")
+    assert c.classified_by == ("Anne W. Patterson",)
+    assert [p.number for p in c.paragraphs] == [1, 2]
+    assert c.summary == "During a call."
