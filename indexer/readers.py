@@ -9,6 +9,9 @@ file or record that can't be read becomes a :class:`~indexer.errors.ParseError`
 * or a callable: it is called with each ``ParseError``;
 * or ``None``: diagnostics are dropped (count them by passing a list).
 
+A bug in the parser itself is caught per cable and reported the same way (``"could not
+parse (ValueError: ...)"``), so one odd cable never ends a 250,000-cable run.
+
 Non-fatal notes (a file decoded as cp1252 rather than UTF-8) are reported through the
 same channel as ``ParseError`` whose reason starts with ``"note:"``; the cables are
 still yielded. :func:`is_note` tells the two apart.
@@ -161,7 +164,18 @@ def _read_file(file: Path, fmt: str | None, report) -> Iterator[Cable]:
         text = _decode_legacy(data)
         report(ParseError("note: not valid UTF-8; decoded as cp1252", path=path))
     hint = _refid_from_name(file)
-    yield assemble(unwrap(text, kind), Source(path=path, format=kind), refid=hint)
+    try:
+        cable = assemble(unwrap(text, kind), Source(path=path, format=kind), refid=hint)
+    except Exception as exc:  # noqa: BLE001 - one cable's parser bug must not end the run
+        report(_internal(exc, path, None))
+        return
+    yield cable
+
+
+def _internal(exc: Exception, path: str, where: str | None) -> ParseError:
+    """A parser bug, reported like bad data (with what went wrong) so reading goes on."""
+    return ParseError(f"could not parse ({type(exc).__name__}: {exc}); please report this cable",
+                      path=path, location=where)
 
 
 def _decode_legacy(data: bytes) -> str:
@@ -280,7 +294,8 @@ def _stream(file: Path, kind: str, encoding: str, report) -> Iterator[Cable]:
                     f"header, content), got {len(row)}", path=path, location=where))
                 continue
             try:
-                parts = csv_parts(row)
-                yield assemble(parts, Source(path=path, format="csv", row=row_no, line=start))
-            except (ValueError, IndexError, RecursionError) as exc:  # defensive: never stop
-                report(ParseError(f"could not parse: {exc}", path=path, location=where))
+                cable = assemble(csv_parts(row), Source(path=path, format="csv", row=row_no, line=start))
+            except Exception as exc:  # noqa: BLE001 - a parser bug must not end a 250k-row run
+                report(_internal(exc, path, where))
+                continue
+            yield cable

@@ -144,3 +144,21 @@ def test_csv_header_row_is_skipped_with_a_note(tmp_path):
     cables = list(read_cables(tmp_path / "h.csv", errors=errors))
     assert [c.refid for c in cables] == ["09ROME1"]
     assert [(e.location, e.reason) for e in errors] == [("row 1 (line 1)", "note: skipped a header row")]
+
+
+def test_a_parser_bug_is_reported_and_reading_goes_on(tmp_path, corpus_dir, monkeypatch):
+    import indexer.readers as readers
+
+    real = readers.assemble
+
+    def flaky(parts, source, refid=None):
+        if source.row == 2:
+            raise ValueError("boom")
+        return real(parts, source, refid=refid)
+
+    monkeypatch.setattr(readers, "assemble", flaky)
+    errors = []
+    cables = list(read_cables(corpus_dir / "cables.csv", errors=errors))
+    assert [c.refid for c in cables] == ["08STATE45120", "09USUNNEWYORK456"]
+    assert [(e.location, e.reason) for e in errors] == [
+        ("row 2 (line 52)", "could not parse (ValueError: boom); please report this cable")]
