@@ -56,12 +56,13 @@ class MemoryPool:
     ``iter_postings`` (sorted by field, term, document) and ``cleanup``.
     """
 
-    def __init__(self, tempstore, segment, limitmb: int, spill_postings: int = SPILL_POSTINGS):
+    def __init__(self, tempstore, segment, limitmb: int, spill_postings: int | None = None):
         self._tempstore = tempstore
         self._segment = segment
         self._limitmb = limitmb
-        self._spill_at = spill_postings
-        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self._spill_at = SPILL_POSTINGS if spill_postings is None else spill_postings
+        # fieldname -> term bytes -> (docnums, weights, encoded values)
+        self._fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
         self._count = 0
         self._spilled: PostingPool | None = None
 
@@ -70,19 +71,8 @@ class MemoryPool:
 
     def add(self, item) -> None:
         """Add one ``(fieldname, tbytes, docnum, weight, vbytes)`` posting."""
-        if self._spilled is not None:
-            self._spilled.add(item)
-            return
         fieldname, tbytes, docnum, weight, vbytes = item
-        entry = self._terms.get((fieldname, tbytes))
-        if entry is None:
-            entry = self._terms[(fieldname, tbytes)] = (array("q"), array("d"), [])
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        entry[2].append(vbytes)
-        self._count += 1
-        if self._count >= self._spill_at:
-            self._spill()
+        self.add_field(fieldname, docnum, ((tbytes, 0, weight, vbytes),))
 
     def add_field(self, fieldname: str, docnum: int, items) -> int:
         """Add one document's postings of one field; returns the summed frequency."""
@@ -92,17 +82,22 @@ class MemoryPool:
                 self._spilled.add((fieldname, tbytes, docnum, weight, vbytes))
                 total += freq
             return total
-        terms = self._terms
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
         total = 0
+        n = 0
         for tbytes, freq, weight, vbytes in items:
-            entry = terms.get((fieldname, tbytes))
+            entry = terms.get(tbytes)
             if entry is None:
-                entry = terms[(fieldname, tbytes)] = (array("q"), array("d"), [])
-            entry[0].append(docnum)
-            entry[1].append(weight)
-            entry[2].append(vbytes)
+                terms[tbytes] = (array("I", (docnum,)), array("f", (weight,)), [vbytes])
+            else:
+                entry[0].append(docnum)
+                entry[1].append(weight)
+                entry[2].append(vbytes)
             total += freq
-        self._count += len(items)
+            n += 1
+        self._count += n
         if self._count >= self._spill_at:
             self._spill()
         return total
@@ -111,18 +106,56 @@ class MemoryPool:
         pool = PostingPool(self._tempstore, self._segment, limitmb=self._limitmb)
         for item in self._iter_memory():
             pool.add(item)
-        self._terms.clear()
+        self._fields.clear()
         self._spilled = pool
 
     def _iter_memory(self) -> Iterator[tuple]:
-        terms = self._terms
-        for key in sorted(terms):
-            fieldname, tbytes = key
-            docnums, weights, values = terms[key]
-            # Documents arrive in increasing number within a term (add_document and
-            # add_reader both number them upwards), so no per-posting sort is needed.
-            for i in range(len(docnums)):
-                yield fieldname, tbytes, docnums[i], weights[i], values[i]
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for tbytes in sorted(terms):
+                docnums, weights, values = terms[tbytes]
+                # Documents arrive in increasing number within a term (add_document and
+                # add_reader both number them upwards), so no per-posting sort is needed.
+                for i in range(len(docnums)):
+                    yield fieldname, tbytes, docnums[i], weights[i], values[i]
+
+    @property
+    def spilled(self) -> bool:
+        """Whether the postings went to a spilling ``PostingPool``."""
+        return self._spilled is not None
+
+    def write_to(self, fieldwriter, schema) -> None:
+        """Write every term's postings to a W3 field writer, a block at a time.
+
+        What ``FieldWriter.add_postings`` does posting by posting, done with array
+        slices: the docnums and weights are already the uint32/float32 arrays the W3
+        posting writer keeps per block. (It reaches into ``W3PostingsWriter``'s block
+        buffer; whoosh-reloaded 2.7.5 is pinned.)
+        """
+        fw = fieldwriter
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            fw.start_field(fieldname, schema[fieldname])
+            for tbytes in sorted(terms):
+                docnums, weights, values = terms[tbytes]
+                fw.start_term(tbytes)
+                pw = fw._postwriter  # noqa: SLF001 -- see the docstring
+                limit = pw._blocklimit  # noqa: SLF001
+                keep_values = bool(values[0])  # Existence formats have empty values
+                for start in range(0, len(docnums), limit):
+                    if start:
+                        pw._write_block()  # noqa: SLF001 -- the block is full
+                    end = start + limit
+                    pw._ids.extend(docnums[start:end])  # noqa: SLF001
+                    block_weights = weights[start:end]
+                    pw._weights.extend(block_weights)  # noqa: SLF001
+                    if keep_values:
+                        pw._values.extend(values[start:end])  # noqa: SLF001
+                    top = max(block_weights)
+                    if top > pw._maxweight:  # noqa: SLF001
+                        pw._maxweight = top  # noqa: SLF001
+                fw.finish_term()
+            fw.finish_field()
 
     def iter_postings(self) -> Iterator[tuple]:
         """All postings, sorted by field name, term and document number."""
@@ -132,7 +165,7 @@ class MemoryPool:
 
     def cleanup(self) -> None:
         """Drop everything (and the spill files, if any)."""
-        self._terms.clear()
+        self._fields.clear()
         if self._spilled is not None:
             self._spilled.cleanup()
 
@@ -143,7 +176,7 @@ class CableSegmentWriter(SegmentWriter):
     Use it like ``ix.writer()``: ``CableSegmentWriter(ix, limitmb=256)``.
     """
 
-    def __init__(self, ix, limitmb: int = 256, spill_postings: int = SPILL_POSTINGS, **kwargs):
+    def __init__(self, ix, limitmb: int = 256, spill_postings: int | None = None, **kwargs):
         kwargs.setdefault("codec", cable_codec())
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool.cleanup()  # Whoosh's pool made nothing on disk yet; replace it
@@ -194,8 +227,11 @@ class CableSegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        # lengths=None: the codec skips its optional per-block length statistics.
-        self.fieldwriter.add_postings(self.schema, None, self.pool.iter_postings())
+        if self.pool.spilled:
+            # lengths=None: the codec skips its optional per-block length statistics.
+            self.fieldwriter.add_postings(self.schema, None, self.pool.iter_postings())
+        else:
+            self.pool.write_to(self.fieldwriter, self.schema)
         self.fieldwriter.close()
 
 

@@ -239,3 +239,38 @@ def test_seed_corpus_indexes(tmp_path, corpus_dir):
     assert counts.added >= 1, seen
     assert "06BANGKOK3955" in cables_in(tmp_path / "ix")
     assert hits(tmp_path / "ix", q_phrase("body", "anti-trafficking activities")) == ["06BANGKOK3955"]
+
+
+def _all_postings(index_dir):
+    out = {}
+    with open_index(index_dir).searcher() as s:
+        r = s.reader()
+        for field, term in r.all_terms():
+            if field.startswith("cable"):
+                continue
+            m = r.postings(field, term)
+            fmt = r.schema[field].format
+            rows = []
+            while m.is_active():
+                value = m.value_as("positions") if fmt.supports("positions") else m.weight()
+                rows.append((m.id(), value))
+                m.next()
+            out[(field, term)] = rows
+    return out
+
+
+def test_block_writer_matches_whooshs_posting_writer(tmp_path, monkeypatch):
+    import indexer.segments as segments
+
+    cs = generated(120, seed=9, words=60)  # common words: terms with several 128-posting blocks
+    build_index(tmp_path / "fast", cs, workers=0)
+    monkeypatch.setattr(segments, "SPILL_POSTINGS", 1)  # everything through Whoosh's own path
+
+    def not_this_time(*_args):
+        raise AssertionError("the block writer ran although the pool spilled")
+
+    monkeypatch.setattr(segments.MemoryPool, "write_to", not_this_time)
+    build_index(tmp_path / "whoosh", cs, workers=0)
+    fast, slow = _all_postings(tmp_path / "fast"), _all_postings(tmp_path / "whoosh")
+    assert fast == slow
+    assert max(len(rows) for rows in fast.values()) > 300
