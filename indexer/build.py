@@ -8,9 +8,11 @@
 
 How a run works:
 
-* Cables are streamed from the readers and written in batches of ``batch_size``; each
-  batch is one Whoosh commit, so memory stays bounded and a killed run loses at most the
-  batch in flight. Whoosh commits are atomic: readers see a batch entirely or not at all.
+* A worker process reads, parses and analyzes the cables (:mod:`indexer.pipeline`)
+  while this one writes them (:mod:`indexer.segments`), in batches of ``batch_size``;
+  each batch is one Whoosh commit, so memory stays bounded and a killed run loses at
+  most the batch in flight. Whoosh commits are atomic: readers see a batch entirely or
+  not at all.
 * A cable whose ``content_hash`` equals the indexed one is skipped; a changed one has
   its cable document and all its paragraph documents replaced in the same commit.
 * ``cited_by`` is the inverse of ``references`` over the indexed cables. Within each
@@ -39,7 +41,7 @@ from whoosh import index as whoosh_index
 from .documents import cable_document
 from .errors import IndexNotFound, ParseError, SchemaMismatch
 from .models import Cable
-from .pipeline import Prepared, prepared
+from .pipeline import Prepared, input_bytes, prepared
 from .schema import SCHEMA_VERSION, make_schema
 from .segments import CableSegmentWriter, merge_tiers
 from .store import decode_cable
@@ -203,20 +205,6 @@ def reading(index_dir: str | os.PathLike):
     raise IndexNotFound(f"the index at {index_dir} keeps changing; try again")
 
 
-# ---- reading sources -------------------------------------------------------------------
-
-
-def _file_sizes(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        if path.is_file():
-            total += path.stat().st_size
-        elif path.is_dir():
-            for root, _dirs, files in os.walk(path):
-                total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
-    return total
-
-
 # ---- writing ---------------------------------------------------------------------------
 
 
@@ -373,7 +361,7 @@ def build_index(
 
     sources = list(sources)
     paths = [Path(s) for s in sources if not isinstance(s, Cable)]
-    bytes_total = _file_sizes(paths)
+    bytes_total = sum(input_bytes(p) for p in paths)
 
     with run_lock(index_dir, wait):
         try:

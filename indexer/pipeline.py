@@ -28,7 +28,7 @@ from .errors import ParseError
 from .models import Cable
 from .schema import CableText, make_schema
 
-__all__ = ["Prepared", "prepare", "prepared"]
+__all__ = ["Prepared", "input_bytes", "prepare", "prepared"]
 
 #: Cables per message from the worker.
 CHUNK = 32
@@ -74,7 +74,8 @@ def prepare(cable: Cable, schema=None) -> Prepared:
     return Prepared(cable.refid, tuple(cable.references), doc["content_hash"], doc, paras)
 
 
-def _dir_bytes(path: Path) -> int:
+def input_bytes(path: Path) -> int:
+    """The size of a file, or of all files under a directory."""
     if path.is_file():
         return path.stat().st_size
     total = 0
@@ -166,7 +167,7 @@ def _events(sources: Iterable[str | os.PathLike | Cable], index_gen: str | None 
             yield ("error", errors.pop(0))
         if path is not None:
             # However the files inside were counted, the whole source is read now.
-            before_source += _dir_bytes(path)
+            before_source += input_bytes(path)
             finished = before_source
             yield ("bytes", finished)
     if indexed is not None:
