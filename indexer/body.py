@@ -213,18 +213,44 @@ _NOT_SIGNER = frozenset(
     INTRODUCTION RECOMMENDATION RECOMMENDATIONS CONCLUSIONS ANALYSIS DETAILS ISSUES
     KEY UPDATE OVERVIEW POST""".split()
 )
-_TRAILER = re.compile(
-    r"^\s*(?:BT|NNNN|#\d+|\.|>|END(?:\s+OF)?\s+(?:TEXT|MESSAGE|CABLE)[A-Z .]*|\(END\s+[A-Z ]+\)\.?|"
-    r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)"
-    r"(?:\s*//?\s*[A-Z ]+)?(?:\s+[A-Z ]+\s+\d+)?\s*>?|"
-    r"[*=_-]{5,}.*|\W*visit\b.*|.*\S@\S.*|.*\s@\s.*|Declassified/Released\b.*|Systematic Review\b.*|[^\s]*[/:][^\s]*|SELECT \* FROM .*|.*\bclassified\s+web\s*site\b.*|.*\bvisit\s*:.*|.*https?://\S*\s*\S*\"?)\s*$",
-    re.I,
-)
+# Transmission and WikiLeaks trailers after the text. Each pattern is simple and
+# anchored (a single big alternation with nested "[A-Z ]+" backtracked cubically on long
+# lines: found by fuzzing).
+_TRAILER_MATCH = tuple(re.compile(p, re.I) for p in (
+    r"^\s*(?:BT|NNNN|#\d+|\.|>)\s*$",
+    r"^\s*END(?:\s+OF)?\s+(?:TEXT|MESSAGE|CABLE)[A-Z .]{0,40}$",
+    r"^\s*\(END\s[A-Z ]{1,40}\)\.?\s*$",
+    r"^\s*(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)"
+    r"(?:\s?//?\s?[A-Z]+(?: [A-Z]+){0,4})?(?: +[A-Z]+(?: [A-Z]+){0,3} +\d{1,7})?\s*>?\s*$",
+    r"^\s*[*=_-]{5,}",
+    r"^\W*visit\b",
+    r"^\s*Declassified/Released\b",
+    r"^\s*Systematic Review\b",
+    r"^\s*SELECT \* FROM ",
+    r"^\s*\S*[/:]\S*\s*$",
+))
+_TRAILER_SEARCH = tuple(re.compile(p, re.I) for p in (
+    r"\S@\S|\s@\s",
+    r"\bclassified\s+web\s*site\b",
+    r"\bvisit\s*:",
+    r"https?://\S*(?:\s+\S+)?\s*$",
+))
 # Noise after a signature that lost its own line: "LEBARON NNNN End Cable Text".
-_TAIL_NOISE = re.compile(
-    r"(?:\s+(?:NNNN|BT|>|END\s+CABLE\s+TE\w*(?:\s+\w+)*|(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)\b))+\s*$",
-    re.I,
-)
+_TAIL_TOKEN = re.compile(r"\s+(?:NNNN|BT|>|UNCLASSIFIED|CONFIDENTIAL|SECRET)\s*$", re.I)
+_END_CABLE_TEXT = re.compile(r"\s+END\s+CABLE\s+TE", re.I)
+
+
+def _strip_tail_noise(line: str) -> str:
+    m = _END_CABLE_TEXT.search(line)
+    if m:
+        line = line[: m.start()]
+    while True:
+        m = _TAIL_TOKEN.search(line)
+        if not m:
+            return line
+        line = line[: m.start()]
+
+
 # A name glued to the end of the last sentence: "... cleared this cable. SOLOMONT".
 _INLINE_SIGNER = re.compile(
     r"^(?P<text>.*(?:[.!?\"')\]:]|://\S+))\s+(?P<name>[A-Z][A-Za-z'\-]{2,}(?:\s[A-Z][A-Z'\-]{2,})?)$"
@@ -272,7 +298,7 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
         return (), lines
     whole = lines[start - 1].rstrip()
     cut = max(0, len(whole) - 300)  # a signature is at the very end: look only there
-    last = _TAIL_NOISE.sub("", whole[cut:])
+    last = _strip_tail_noise(whole[cut:])
     m = _INLINE_SIGNER.match(last)
     if m:
         name = m.group("name")
@@ -291,7 +317,9 @@ _ENDS_SENTENCE = re.compile(r"[.!?:;\"')\]>]\s*$|^[A-Z0-9 ,.'/-]+$")
 
 def _is_trailer(line: str) -> bool:
     # Trailers are short; checking long prose lines would only cost time.
-    return len(line) <= 300 and bool(_TRAILER.match(line))
+    if len(line) > 300:
+        return False
+    return any(p.match(line) for p in _TRAILER_MATCH) or any(p.search(line) for p in _TRAILER_SEARCH)
 
 
 def _dedupe_words(line: str) -> str:
