@@ -50,7 +50,9 @@ _FM = re.compile(r"^[ \t]*FM[ \t]+(\S.*?)[ \t]*$", re.M)
 def sender_line(header: str) -> str | None:
     """The sender as written on the ``FM`` line (``AMEMBASSY BISHKEK``), or ``None``."""
     m = _FM.search(header)
-    return m.group(1) if m else None
+    if not m or len(m.group(1)) > 200:  # a sender is a short address, never prose
+        return None
+    return m.group(1)
 
 
 #: Sender prefixes and WikiLeaks' word for the kind of post.

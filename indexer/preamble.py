@@ -210,6 +210,7 @@ def classified_by(text: str | None) -> tuple[str, ...]:
     """
     if not text:
         return ()
+    text = text[:300]  # names come first; the rest is reasons and offices
     m = _CUT_REASON.search(text)
     if m:
         text = text[: m.start()]

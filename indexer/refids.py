@@ -106,7 +106,7 @@ _MANUAL_ALIASES = {
 #: Address prefixes that cite a post rather than name the station (``AMEMBASSY X``).
 _PREFIXES = ("AMEMBASSY", "AMEMB", "AMCONSUL", "AMCONGEN", "USMISSION", "AMCONSULATE")
 
-_YEAR_ID = re.compile(r"^\s*(\d{2}|\d{4})?\s*([A-Z][A-Z .'/&-]*?)\s*(\d{1,7})\s*$")
+_YEAR_ID = re.compile(r"^(\d{2}|\d{4})? ?([A-Z][A-Z .'/&-]*?) ?(\d{1,7})$")
 _NOT_ALNUM = re.compile(r"[^A-Z]")
 
 
@@ -199,7 +199,10 @@ def canonical_refid(text: str | None, year: int | str | None = None) -> str | No
     """
     if not text:
         return None
-    m = _YEAR_ID.match(text.upper())
+    text = " ".join(text.upper().split())
+    # A citation is short; long text can only hold citations, which find_refids reads
+    # token by token (the regex below would backtrack over a long string).
+    m = _YEAR_ID.match(text) if len(text) <= 120 else None
     if not m:
         # Not a bare citation ("BANGKOK 3955 (NOTAL)", "REF: STATE 12"): accept the one
         # cable it cites, if it cites exactly one.

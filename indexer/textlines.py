@@ -158,7 +158,7 @@ def clean_lines(text: str) -> tuple[list[str], list[str]]:
             m = _HANDLING_THEN_LABEL.match(line)
             out.append(m.group(1).rstrip())
             line = line[m.end(1):]
-        if not in_text and line.lstrip()[:3].upper() in ("CLA", "REF") and \
+        if not in_text and len(line) < 1000 and line.lstrip()[:3].upper() in ("CLA", "REF") and \
                 line.lstrip().upper().startswith(("CLASSIFIED BY", "REF")) and _LABEL_THEN_PARA1.search(line):
             # "CLASSIFIED BY: ... REASON: 1.4 (b), (d) 1. (C/NF) Summary: ...": paragraph 1
             # lost its line break.
