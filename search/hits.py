@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
+from indexer.tags import tags_text
+
 from .compile import Compiler
 from .querylang import Node, ParsedQuery, text_only
 from .results import Hit, ParagraphHit
-from .snippets import make_snippet, match_spans
+from .snippets import make_snippet, match_spans, text_terms
 
 __all__ = ["HitMaker", "PARAGRAPHS_PER_HIT", "para_text_query"]
 
 #: Best paragraphs shown per hit.
 PARAGRAPHS_PER_HIT = 2
+#: Fields whose matches are found in the cable's own text rather than in postings.
+_TEXT_FIELDS = {"subject", "body", "origin", "tagtext"}
 
 
 def para_text_query(comp: Compiler, text: Node, require_all: bool = False) -> wq.Query:
@@ -90,7 +94,7 @@ class HitMaker:
 
         cables = [(d, decode_cable(self.searcher.stored_fields(d)["cable"])) for d in docnums]
         paras = self._paragraphs([c.refid for _, c in cables]) if snippets else {}
-        matched = self._matched_terms(docnums) if snippets else {}
+        matched = self._matched_terms(cables) if snippets else {}
         return [
             Hit(
                 refid=c.refid,
@@ -107,21 +111,36 @@ class HitMaker:
             for d, c in cables
         ]
 
-    def _matched_terms(self, docnums: list[int]) -> dict[int, tuple[str, ...]]:
-        """Which of the user's words each hit contains, in any field the query searched."""
-        if not docnums or self.parsed.root is None:
+    def _matched_terms(self, cables) -> dict[int, tuple[str, ...]]:
+        """Which of the user's words each hit contains, in any field the query searched.
+
+        The text fields are checked on the cable's own text (already decoded; the tag
+        meanings as the writer indexes them), through the cached per-word analysis; the
+        short keyword fields through their postings.
+        """
+        if not cables or self.parsed.root is None:
             return {}
         term_words = self.comp.term_words
-        out: dict[int, list[str]] = {d: [] for d in docnums}
-        ordered = sorted(set(docnums))
-        for (f, t), word in term_words.items():
-            if f not in self.schema.names() or (f, t) not in self.reader:
+        in_text = {t: w for (f, t), w in term_words.items() if f in _TEXT_FIELDS}
+        elsewhere = {(f, t): w for (f, t), w in term_words.items()
+                     if f not in _TEXT_FIELDS and f != "ptext" and f in self.schema.names()}
+        analyzer = self.schema["body"].analyzer
+        out: dict[int, list[str]] = {}
+        for d, c in cables:
+            text = "\n".join(filter(None, (c.subject, c.body, c.origin, tags_text(c.tags))))
+            found = text_terms(text, analyzer) & in_text.keys() if in_text else set()
+            out[d] = list(dict.fromkeys(in_text[t] for t in sorted(found)))
+        ordered = sorted(d for d, _ in cables)
+        for (f, t), word in elsewhere.items():
+            if (f, t) not in self.reader:
                 continue
             postings = self.reader.postings(f, t)
             for d in ordered:
                 if _has(postings, d) and word not in out[d]:
                     out[d].append(word)
-        return {d: tuple(ws) for d, ws in out.items()}
+        # In the order the user typed the words.
+        order = {w: i for i, w in enumerate(dict.fromkeys(term_words.values()))}
+        return {d: tuple(sorted(ws, key=lambda w: order.get(w, 0))) for d, ws in out.items()}
 
     def _paragraphs(self, refids: list[str]) -> dict[str, list[tuple[int, float]]]:
         """Each cable's best paragraphs: refid -> [(pindex, score)], best first.

@@ -12,7 +12,7 @@ import re
 from html import escape
 from typing import Callable, Iterable
 
-__all__ = ["match_spans", "choose_window", "make_snippet", "SNIPPET_CHARS"]
+__all__ = ["match_spans", "choose_window", "make_snippet", "text_terms", "SNIPPET_CHARS"]
 
 #: About how long a snippet is, in characters (a few lines of a result list).
 SNIPPET_CHARS = 240
@@ -59,33 +59,55 @@ def match_spans(
     return [(s, e, t) for (s, e), t in sorted(spans.items())]
 
 
+def text_terms(text: str, analyzer: Callable) -> set[str]:
+    """The index terms *text* gives (as :func:`match_spans` finds them), as a set."""
+    cache = _cache_for(analyzer)
+    out: set[str] = set()
+    for w in set(_PIECES[0].findall(text)):
+        found = cache.get(w)
+        out.update(found if found is not None else _terms_of(analyzer, w))
+    for k in (1, 2):
+        if (_JOINERS if k == 1 else _DOTS).search(text):
+            for piece in set(_PIECES[k].findall(text)):
+                out.update(_terms_of(analyzer, piece))
+    return out
+
+
 #: What the analyzer treats as one unit: a word (or number, or id), a compound joined
 #: by ``- / + &`` (its joined form is a term too), a dotted abbreviation (``U.S.``).
 _PIECES = (
     re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*"),
-    re.compile(r"[^\W_]+(?:[-/+&][^\W_]+)+"),
-    re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}"),
+    # Possessive quantifiers: no backtracking inside words (this runs over whole bodies).
+    re.compile(r"(?<![^\W_])[^\W_]++(?:[-/+&][^\W_]++)+"),
+    re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}+"),
 )
 
 
 _JOINERS = re.compile(r"[^\W_][-/+&][^\W_]")
 _DOTS = re.compile(r"[^\W\d_]\.[^\W\d_]\.")
-_CACHE: dict[tuple[int, str], frozenset[str]] = {}
+#: Per analyzer (by id; analyzers are not hashable), word -> the terms it gives alone.
+_CACHES: dict[int, dict[str, frozenset[str]]] = {}
 _CACHE_MAX = 200_000
-#: Analyzers whose ids key the cache, kept alive so an id is never reused.
+#: Analyzers whose ids key the caches, kept alive so an id is never reused.
 _ANALYZERS: dict[int, Callable] = {}
 
 
-def _terms_of(analyzer: Callable, word: str) -> frozenset[str]:
-    """The index terms *word* alone gives (cached; analyzers are not hashable)."""
-    key = (id(analyzer), word)
-    found = _CACHE.get(key)
-    if found is None:
+def _cache_for(analyzer: Callable) -> dict[str, frozenset[str]]:
+    cache = _CACHES.get(id(analyzer))
+    if cache is None:
         _ANALYZERS.setdefault(id(analyzer), analyzer)
-        found = frozenset(t.text for t in analyzer(word, mode="index"))
-        if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()
-        _CACHE[key] = found
+        cache = _CACHES.setdefault(id(analyzer), {})
+    elif len(cache) >= _CACHE_MAX:
+        cache.clear()
+    return cache
+
+
+def _terms_of(analyzer: Callable, word: str) -> frozenset[str]:
+    """The index terms *word* alone gives (cached)."""
+    cache = _cache_for(analyzer)
+    found = cache.get(word)
+    if found is None:
+        found = cache[word] = frozenset(t.text for t in analyzer(word, mode="index"))
     return found
 
 
