@@ -29,7 +29,7 @@ then indexes the same cables three ways and runs every query against each, in on
 
 and prints MRR@10 (mean of 1/rank of the target within the top 10, 0 if absent),
 success@1 and success@10, overall and per kind. ``--distractors N`` adds N synthetic
-cables (real paragraphs recombined by ``bench.synth``, when available) to all three
+cables (paragraphs of the cables that are no query's target, recombined) to all three
 indexes, to see how the ranking holds up in a bigger haystack.
 """
 
@@ -299,7 +299,7 @@ def main(argv=None) -> int:
     rows = _load(QUERIES)
     cables = _cables(SHARED / "corpus" / "cablegate-html")
     if args.distractors:
-        cables += _distractors(cables, args.distractors)
+        cables += _distractors(cables, args.distractors, {t for _, _, t in rows})
     with tempfile.TemporaryDirectory(prefix="eval-ranking-") as tmp:
         tmp = Path(tmp)
         index_dir = args.index
@@ -327,13 +327,18 @@ def main(argv=None) -> int:
     return 0
 
 
-def _distractors(cables, n: int):
-    """*n* synthetic cables: paragraphs of the real ones recombined, new refids."""
+def _distractors(cables, n: int, targets: set[str]):
+    """*n* synthetic cables: paragraphs of the real ones recombined, new refids.
+
+    Only cables that are no query's target give paragraphs and subjects: a distractor
+    holding a target's own paragraph would be an equally right answer, not a distractor.
+    """
     from dataclasses import replace
 
     rng = random.Random(11)
-    paras = [p for c in cables for p in c.paragraphs if p.text.strip()]
-    subjects = [c.subject for c in cables if c.subject]
+    donors = [c for c in cables if c.refid not in targets]
+    paras = [p for c in donors for p in c.paragraphs if p.text.strip()]
+    subjects = [c.subject for c in donors if c.subject]
     out = []
     for i in range(n):
         base = rng.choice(cables)
