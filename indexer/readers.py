@@ -28,6 +28,7 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -201,12 +202,18 @@ def _refid_from_name(file: Path) -> str | None:
     return stem if stem[:2].isdigit() and any(c.isalpha() for c in stem) else None
 
 
-class _LineCounter(io.TextIOBase):
-    """A text stream that counts the newlines it has handed out (for row -> line)."""
+class _Lines(io.TextIOBase):
+    """The lines of a UTF-8 stream, counted, with undecodable bytes read as cp1252.
+
+    The file is decoded with ``surrogateescape``, so a stray cp1252 byte in a 1.7 GB
+    file neither stops the read nor garbles the valid UTF-8 around it: each such byte
+    becomes its cp1252 character, and :attr:`fixed` counts them for one note.
+    """
 
     def __init__(self, raw: io.TextIOBase):
         self._raw = raw
         self.lines = 0
+        self.fixed = 0
 
     def readable(self) -> bool:
         return True
@@ -219,83 +226,77 @@ class _LineCounter(io.TextIOBase):
         if not line:
             raise StopIteration
         self.lines += 1
+        if not line.isascii() and _ESCAPED_BYTE.search(line):
+            line = _ESCAPED_BYTE.sub(self._cp1252, line)
         return line
 
-
-def _open_text(file: Path, encoding: str, report) -> io.TextIOBase:
-    # Undecodable bytes in a huge stream become U+FFFD with one note, rather than
-    # aborting the whole file; the note names the file.
-    enc = "utf-8" if encoding == "cp1252" else encoding
-    handler = "cp1252_fallback"
-    _register_fallback()
-    fh = open(file, "r", encoding=enc, errors=handler, newline="")
-    if encoding == "cp1252":
-        report(ParseError("note: not valid UTF-8; undecodable bytes read as cp1252",
-                          path=str(file)))
-    return fh
+    def _cp1252(self, m: re.Match) -> str:
+        self.fixed += 1
+        return bytes([ord(m.group()) - 0xDC00]).decode("cp1252", errors="replace")
 
 
-_REGISTERED = False
-
-
-def _register_fallback() -> None:
-    global _REGISTERED
-    if _REGISTERED:
-        return
-
-    def fallback(exc: UnicodeDecodeError):
-        bad = exc.object[exc.start:exc.end]
-        return bad.decode("latin-1").translate(_CP1252_FIX), exc.end
-
-    codecs.register_error("cp1252_fallback", fallback)
-    _REGISTERED = True
-
-
-# Bytes 0x80-0x9f decoded as latin-1 are C1 controls; cp1252 has letters there.
-_CP1252_FIX = {i: ord(bytes([i]).decode("cp1252", errors="replace")) for i in range(0x80, 0xA0)}
+#: What surrogateescape makes of an undecodable byte.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 def _stream(file: Path, kind: str, encoding: str, report) -> Iterator[Cable]:
     path = str(file)
-    with _open_text(file, encoding, report) as fh:
-        if kind == "jsonl":
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    yield cable_from_json(line, Source(path=path, format="jsonl", row=lineno,
-                                                       line=lineno))
-                except ParseError as exc:
-                    report(ParseError(exc.reason, path=path, location=f"line {lineno}"))
-            return
-        counter = _LineCounter(fh)
-        reader = csv.reader(counter, **CSV_OPTIONS)
-        row_no = 0
-        while True:
-            start = counter.lines + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                report(ParseError(f"bad CSV: {exc}", path=path, location=f"line {start}"))
-                continue
-            row_no += 1
-            if not row or not any(c.strip() for c in row):
-                continue
-            where = f"row {row_no} (line {start})"
-            if row_no == 1 and len(row) >= 3 and (row[0].strip().lower() == "id"
-                                                   or row[2].strip().lower() == "refid"):
-                report(ParseError("note: skipped a header row", path=path, location=where))
-                continue
-            if len(row) < 8:
-                report(ParseError(
-                    f"expected 8 columns (id, date, refid, origin, classification, references, "
-                    f"header, content), got {len(row)}", path=path, location=where))
-                continue
-            try:
-                cable = assemble(csv_parts(row), Source(path=path, format="csv", row=row_no, line=start))
-            except Exception as exc:  # noqa: BLE001 - a parser bug must not end a 250k-row run
-                report(_internal(exc, path, where))
-                continue
-            yield cable
+    enc = "utf-8-sig" if encoding == "utf-8-sig" else "utf-8"
+    with open(file, "r", encoding=enc, errors="surrogateescape", newline="") as raw:
+        lines = _Lines(raw)
+        yield from _stream_records(lines, path, kind, report)
+        if lines.fixed:
+            report(ParseError(f"note: not valid UTF-8; {lines.fixed} undecodable bytes read as cp1252",
+                              path=path))
+
+
+def _stream_records(lines: _Lines, path: str, kind: str, report) -> Iterator[Cable]:
+    if kind == "jsonl":
+        yield from _jsonl_records(lines, path, report)
+    else:
+        yield from _csv_records(lines, path, report)
+
+
+def _jsonl_records(lines: _Lines, path: str, report) -> Iterator[Cable]:
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            cable = cable_from_json(line, Source(path=path, format="jsonl", row=lineno, line=lineno))
+        except ParseError as exc:
+            report(ParseError(exc.reason, path=path, location=f"line {lineno}"))
+            continue
+        yield cable
+
+
+def _csv_records(lines: _Lines, path: str, report) -> Iterator[Cable]:
+    reader = csv.reader(lines, **CSV_OPTIONS)
+    row_no = 0
+    while True:
+        start = lines.lines + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            report(ParseError(f"bad CSV: {exc}", path=path, location=f"line {start}"))
+            continue
+        row_no += 1
+        if not row or not any(c.strip() for c in row):
+            continue
+        where = f"row {row_no} (line {start})"
+        if row_no == 1 and len(row) >= 3 and (row[0].strip().lower() == "id"
+                                               or row[2].strip().lower() == "refid"):
+            report(ParseError("note: skipped a header row", path=path, location=where))
+            continue
+        if len(row) < 8:
+            report(ParseError(
+                f"expected 8 columns (id, date, refid, origin, classification, references, "
+                f"header, content), got {len(row)}", path=path, location=where))
+            continue
+        try:
+            cable = assemble(csv_parts(row), Source(path=path, format="csv", row=row_no, line=start))
+        except Exception as exc:  # noqa: BLE001 - a parser bug must not end a 250k-row run
+            report(_internal(exc, path, where))
+            continue
+        yield cable

@@ -162,3 +162,16 @@ def test_a_parser_bug_is_reported_and_reading_goes_on(tmp_path, corpus_dir, monk
     assert [c.refid for c in cables] == ["08STATE45120", "09USUNNEWYORK456"]
     assert [(e.location, e.reason) for e in errors] == [
         ("row 2 (line 52)", "could not parse (ValueError: boom); please report this cable")]
+
+
+def test_stray_cp1252_bytes_in_a_stream_are_read_and_counted(tmp_path):
+    good = ROW.format(id=1).encode("utf-8")
+    bad = ROW.format(id=2).replace("Text 2.", "Caf\u00e9 \u201cx\u201d \u00fc.").encode("cp1252")
+    utf8 = ROW.format(id=3).replace("Text 3.", "na\u00efve").encode("utf-8")
+    (tmp_path / "m.csv").write_bytes(good + bad + utf8)
+    errors = []
+    cables = list(read_cables(tmp_path / "m.csv", errors=errors))
+    assert [c.refid for c in cables] == ["09ROME1", "09ROME2", "09ROME3"]
+    assert cables[1].paragraphs[0].text == 'Caf\u00e9 "x" \u00fc.'
+    assert cables[2].paragraphs[0].text == "na\u00efve"  # valid UTF-8 around it is untouched
+    assert [e.reason for e in errors] == ["note: not valid UTF-8; 4 undecodable bytes read as cp1252"]
