@@ -5,16 +5,18 @@ file or record that can't be read becomes a :class:`~indexer.errors.ParseError`
 *diagnostic* and reading goes on. The diagnostics channel:
 
 * ``errors`` may be a list: each ``ParseError`` is appended to it (with ``path``,
-  ``location`` such as ``"row 12"`` / ``"line 40"``, and ``reason``);
+  ``location`` such as ``"row 12 (line 40)"`` / ``"line 40"``, and ``reason``);
 * or a callable: it is called with each ``ParseError``;
 * or ``None``: diagnostics are dropped (count them by passing a list).
 
 A bug in the parser itself is caught per cable and reported the same way (``"could not
 parse (ValueError: ...)"``), so one odd cable never ends a 250,000-cable run.
 
-Non-fatal notes (a file decoded as cp1252 rather than UTF-8) are reported through the
-same channel as ``ParseError`` whose reason starts with ``"note:"``; the cables are
-still yielded. :func:`is_note` tells the two apart.
+Non-fatal notes are reported through the same channel as ``ParseError`` whose reason
+starts with ``"note:"``; the cables are still yielded. :func:`is_note` tells the two
+apart. Notes: a file that is not valid UTF-8 (a single-cable file is then decoded as
+cp1252, or latin-1 if even that fails; in a stream each undecodable byte is read as
+cp1252 where it occurs and the note gives the count), and a skipped CSV header row.
 
 Memory stays bounded: multi-cable files (``cables.csv``, ``.jsonl``) are streamed
 record by record through a text wrapper, never read whole; single-cable files are read
