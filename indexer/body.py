@@ -291,6 +291,8 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
         if above and not (_ENDS_SENTENCE.search(above[-200:]) or above.endswith(REDACTED)
                           or _is_trailer(above)):
             block = block[1:]
+            if block:
+                start = block[0][0]  # the dropped line stays in the text
     names = tuple(dict.fromkeys(_dedupe_words(t) for _, t in block if t != REDACTED))
     if names:
         return names, lines[:start]
@@ -343,6 +345,10 @@ def _looks_like_signer(line: str) -> bool:
     words = [w.strip(".").upper() for w in re.split(r"[ .]+", line) if w.strip(".")]
     if any(w in _NOT_SIGNER for w in words):
         return False
-    # A signature is a surname in capitals ("GFOELLER", "BOYCE") or a capitalised name;
-    # a lower-case word means it is a sentence fragment.
-    return all(w[:1].isupper() for w in line.replace(".", " ").split())
+    # A signature is a surname in capitals ("GFOELLER", "BOYCE", "TIMKEN JR"), or one
+    # capitalised surname ("Beyrle"); several capitalised words ("Alexei Markov",
+    # "Defense Alexander Vershbow.") are the end of a list or a sentence.
+    parts = line.replace(".", " ").split()
+    if not line.isupper() and len(parts) > 1:
+        return False
+    return all(w[:1].isupper() for w in parts)

@@ -246,3 +246,12 @@ def test_paragraph_one_glued_to_classified_by_and_comma_typo():
     assert c.classified_by == ("Anne W. Patterson",)
     assert [p.number for p in c.paragraphs] == [1, 2]
     assert c.summary == "During a call."
+
+
+def test_a_dropped_signature_candidate_stays_in_the_text():
+    names, rest = signers(["... cleared by Assistant Secretary of", "Defense Alexander Vershbow.", "LeBaron"])
+    assert names == ("LeBaron",)
+    assert rest == ["... cleared by Assistant Secretary of", "Defense Alexander Vershbow."]
+    names, rest = signers(["... products originating in", "", "Russia", "Armbruster"])
+    assert names == ("Armbruster",)
+    assert rest == ["... products originating in", "", "Russia"]
