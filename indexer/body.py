@@ -277,7 +277,7 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
             if block:
                 break
             continue
-        line = _MINIMIZE.sub("", line)
+        line = _dedupe_words(_MINIMIZE.sub("", line))
         if not (_looks_like_signer(line) or line == REDACTED):
             break
         block.append((i - 1, line))
@@ -288,8 +288,12 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
         # The line above must end a sentence; otherwise the block's first line is the
         # end of that sentence ("... and\n\nMunich\nKoenig"), not a name.
         above = next((lines[k].strip() for k in range(start - 1, -1, -1) if lines[k].strip()), "")
+        first = block[0][1]
+        # ... unless the first line is a surname in capitals below mixed-case text (a
+        # list of participants, then "CLINTON"): capitals are then the signature's own.
+        caps_below_mixed = first.isupper() and not first.endswith(".") and not above.isupper()
         if above and not (_ENDS_SENTENCE.search(above[-200:]) or above.endswith(REDACTED)
-                          or _is_trailer(above)):
+                          or _is_trailer(above) or caps_below_mixed):
             block = block[1:]
             if block:
                 start = block[0][0]  # the dropped line stays in the text

@@ -255,3 +255,10 @@ def test_a_dropped_signature_candidate_stays_in_the_text():
     names, rest = signers(["... products originating in", "", "Russia", "Armbruster"])
     assert names == ("Armbruster",)
     assert rest == ["... products originating in", "", "Russia"]
+
+
+def test_capitals_after_a_list_sign_but_a_sentence_end_does_not():
+    assert signers(["Russian Embassy", "Alexei Markov", "Maxim Elovik", "CLINTON"])[0] == ("CLINTON",)
+    assert signers(["... BRIDGETOWN APPRECIATES TRINIDAD'S", "", "ASSISTANCE"])[0] == ()
+    assert signers(["... issues (reftel). END COMMENT AND ACTION", "", "REQUEST.", "BUTENIS"])[0] == ("BUTENIS",)
+    assert signers(["SHANNON Shannon"])[0] == ("SHANNON",)
