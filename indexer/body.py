@@ -227,6 +227,8 @@ _TRAILER_MATCH = tuple(re.compile(p, re.I) for p in (
     r"^\s*Declassified/Released\b",
     r"^\s*Systematic Review\b",
     r"^\s*SELECT \* FROM ",
+    r"^\s*MINIMI[ZS]ED?\s+CONSIDERED\.?\s*$",
+    r"^\s*GP-\d\.?\s*$",
     r"^\s*\S*[/:]\S*\s*$",
 ))
 _TRAILER_SEARCH = tuple(re.compile(p, re.I) for p in (
@@ -268,7 +270,7 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
     i = len(lines)
     while i > 0 and (not lines[i - 1].strip() or _is_trailer(lines[i - 1])):
         i -= 1
-    block: list[tuple[int, str]] = []  # (line index, text), bottom-up
+    block: list[tuple[int, str, str]] = []  # (line index, name, raw line), bottom-up
     start = i
     while i > 0 and len(block) < 4:
         line = lines[i - 1].strip()
@@ -277,10 +279,11 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
             if block:
                 break
             continue
-        line = _dedupe_words(_MINIMIZE.sub("", line))
+        raw = line
+        line = _dedupe_words(_MINIMIZE.sub("", line).rstrip(" ."))
         if not (_looks_like_signer(line) or line == REDACTED):
             break
-        block.append((i - 1, line))
+        block.append((i - 1, line, raw))
         i -= 1
         start = i
     block.reverse()
@@ -288,16 +291,16 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
         # The line above must end a sentence; otherwise the block's first line is the
         # end of that sentence ("... and\n\nMunich\nKoenig"), not a name.
         above = next((lines[k].strip() for k in range(start - 1, -1, -1) if lines[k].strip()), "")
-        first = block[0][1]
+        first, first_raw = block[0][1], block[0][2]
         # ... unless the first line is a surname in capitals below mixed-case text (a
         # list of participants, then "CLINTON"): capitals are then the signature's own.
-        caps_below_mixed = first.isupper() and not first.endswith(".") and not above.isupper()
+        caps_below_mixed = first.isupper() and not first_raw.endswith(".") and not above.isupper()
         if above and not (_ENDS_SENTENCE.search(above[-200:]) or above.endswith(REDACTED)
-                          or _is_trailer(above) or caps_below_mixed):
+                          or _is_trailer(above) or caps_below_mixed or above == first):
             block = block[1:]
             if block:
                 start = block[0][0]  # the dropped line stays in the text
-    names = tuple(dict.fromkeys(_dedupe_words(t) for _, t in block if t != REDACTED))
+    names = tuple(dict.fromkeys(t for _, t, _ in block if t != REDACTED))
     if names:
         return names, lines[:start]
     if start == 0:
@@ -317,8 +320,11 @@ def signers(lines: list[str]) -> tuple[tuple[str, ...], list[str]]:
     return (), lines
 
 
-_MINIMIZE = re.compile(r"^MINIMIZE\s+CONSIDERED\s+", re.I)
-_ENDS_SENTENCE = re.compile(r"[.!?:;\"')\]>]\s*$|^[A-Z0-9 ,.'/-]+$")
+# Prefixes a signature line may carry: "MINIMIZE CONSIDERED SHANNON", "GP-3 SACCIO".
+_MINIMIZE = re.compile(r"^(?:MINIMIZE\s+CONSIDERED|GP-\d)\s+", re.I)
+# The line above a signature ends a sentence, or a block the cables close in words.
+_ENDS_SENTENCE = re.compile(
+    r"(?:[.!?:;\"')\]>]|\bEND\s+(?:OF\s+)?(?:COMMENT|SUMMARY|TEXT|MESSAGE|CABLE)|\bUNQUOTE)\s*$", re.I)
 
 
 def _is_trailer(line: str) -> bool:

@@ -262,3 +262,10 @@ def test_capitals_after_a_list_sign_but_a_sentence_end_does_not():
     assert signers(["... BRIDGETOWN APPRECIATES TRINIDAD'S", "", "ASSISTANCE"])[0] == ()
     assert signers(["... issues (reftel). END COMMENT AND ACTION", "", "REQUEST.", "BUTENIS"])[0] == ("BUTENIS",)
     assert signers(["SHANNON Shannon"])[0] == ("SHANNON",)
+
+
+def test_signature_prefixes_and_repeats():
+    assert signers(["... WOULD SUCCEED.", "GP-3 SACCIO"])[0] == ("SACCIO",)
+    assert signers(["... a similar tack.", "", "MINIMIZED CONSIDERED", "", "AGUIRRE"])[0] == ("AGUIRRE",)
+    assert signers(["18. (U) Cleared.", "MINIMIZE CONSIDERED", "MURRAY ."])[0] == ("MURRAY",)
+    assert signers(["16. (U) Cleared.", "", "MILOVANOVIC", "", "MILOVANOVIC"])[0] == ("MILOVANOVIC",)
