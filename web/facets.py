@@ -1,7 +1,7 @@
 """Facet values as the sidebar shows them: each with its link, folded when there are many.
 
 Built in Python rather than in a template macro: a results page over a large index lists
-up to 5 x 40 values, and a Jinja macro call per value cost more than the search itself.
+up to 5 x 20 values, and a Jinja macro call per value cost more than the search itself.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ FACET_LABELS = {
 #: Values shown at once; the next ones fold under "N more", up to :data:`LISTED` in all.
 SHOWN = 8
 #: Most values of one facet a page lists (the JSON API has them all).
-LISTED = 40
+LISTED = 20
 
 
 @dataclass(frozen=True)
