@@ -327,6 +327,10 @@ def main(argv=None) -> int:
     return 0
 
 
+def _pick(rng: random.Random, items: list, k: int) -> list:
+    return rng.sample(items, min(k, len(items)))
+
+
 def _distractors(cables, n: int, targets: set[str]):
     """*n* synthetic cables: paragraphs of the real ones recombined, new refids.
 
@@ -346,7 +350,7 @@ def _distractors(cables, n: int, targets: set[str]):
         out.append(replace(
             base,
             refid=f"{base.refid[:2]}SYNTH{i + 1}",
-            subject=" ".join(rng.sample(" ".join(rng.sample(subjects, 2)).split(), 6)),
+            subject=" ".join(_pick(rng, " ".join(rng.sample(subjects, 2)).split(), 6)),
             paragraphs=picked,
             body="\n\n".join(p.text for p in picked),
             references=(),
