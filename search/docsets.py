@@ -102,7 +102,7 @@ class DocSets:
 
     def _eval(self, q: wq.Query):
         if isinstance(q, wq.Term):
-            return self._term(q.fieldname, q.text)
+            return self.term(q.fieldname, q.text)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return frozenset()
         if isinstance(q, wq.Or):
@@ -127,7 +127,8 @@ class DocSets:
                 return out
         return set(self.searcher.docs_for_query(q))
 
-    def _term(self, field: str, text) -> frozenset[int] | set[int]:
+    def term(self, field: str, text) -> frozenset[int] | set[int]:
+        """The documents containing one term (memoized for this search)."""
         key = (field, text)
         found = self._memo.get(key)
         if found is not None:

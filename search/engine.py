@@ -291,8 +291,8 @@ class CableSearch:
         with self._searcher() as (opened, searcher):
             reader = searcher.reader()
             counts = DocSets(searcher, self._terms, opened.scope)
-            cables = len(counts.docs(wq.Term("kind", "cable")))
-            paras = len(counts.docs(wq.Term("kind", "para")))
+            cables = len(counts.term("kind", "cable"))
+            paras = len(counts.term("kind", "para"))
             meta = dict(opened.meta)
             return {
                 "index_dir": str(self.index_dir),

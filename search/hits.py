@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-from indexer.tags import tags_text
 
 from .compile import Compiler
 from .querylang import Node, ParsedQuery, text_only
 from .results import Hit, ParagraphHit
-from .snippets import make_snippet, match_spans, text_terms
+from .docsets import DocSets
+from .snippets import make_snippet, match_spans
 
 __all__ = ["HitMaker", "PARAGRAPHS_PER_HIT", "para_text_query"]
 
 #: Best paragraphs shown per hit.
 PARAGRAPHS_PER_HIT = 2
-#: Fields whose matches are found in the cable's own text rather than in postings.
-_TEXT_FIELDS = {"subject", "body", "origin", "tagtext"}
 
 
 def para_text_query(comp: Compiler, text: Node, require_all: bool = False) -> wq.Query:
@@ -77,10 +75,12 @@ class HitMaker:
     :param comp: the compiler that built the query (it knows which index terms stand
         for which of the user's words).
     :param scores: docnum -> score of the ranking.
+    :param docsets: the search's document sets (for the words each hit contains).
     """
 
     def __init__(self, searcher, schema, parsed: ParsedQuery, comp: Compiler | None,
-                 scores: dict[int, float]):
+                 scores: dict[int, float], docsets: DocSets | None = None):
+        self.docsets = docsets
         self.searcher = searcher
         self.reader = searcher.reader()
         self.schema = schema
@@ -94,7 +94,7 @@ class HitMaker:
 
         cables = [(d, decode_cable(self.searcher.stored_fields(d)["cable"])) for d in docnums]
         paras = self._paragraphs([c.refid for _, c in cables]) if snippets else {}
-        matched = self._matched_terms(cables) if snippets else {}
+        matched = self._matched_terms(docnums) if snippets else {}
         return [
             Hit(
                 refid=c.refid,
@@ -111,35 +111,22 @@ class HitMaker:
             for d, c in cables
         ]
 
-    def _matched_terms(self, cables) -> dict[int, tuple[str, ...]]:
-        """Which of the user's words each hit contains, in any field the query searched.
-
-        The text fields are checked on the cable's own text (already decoded; the tag
-        meanings as the writer indexes them), through the cached per-word analysis; the
-        short keyword fields through their postings.
-        """
-        if not cables or self.parsed.root is None:
+    def _matched_terms(self, docnums: list[int]) -> dict[int, tuple[str, ...]]:
+        """Which of the user's words each hit contains, in any field the query searched,
+        in the order they were typed. The terms' document sets were computed for the
+        totals already (:class:`search.docsets.DocSets` keeps them for the search), so
+        this is set membership."""
+        if not docnums or self.parsed.root is None or self.docsets is None:
             return {}
-        term_words = self.comp.term_words
-        in_text = {t: w for (f, t), w in term_words.items() if f in _TEXT_FIELDS}
-        elsewhere = {(f, t): w for (f, t), w in term_words.items()
-                     if f not in _TEXT_FIELDS and f != "ptext" and f in self.schema.names()}
-        analyzer = self.schema["body"].analyzer
-        out: dict[int, list[str]] = {}
-        for d, c in cables:
-            text = "\n".join(filter(None, (c.subject, c.body, c.origin, tags_text(c.tags))))
-            found = text_terms(text, analyzer) & in_text.keys() if in_text else set()
-            out[d] = list(dict.fromkeys(in_text[t] for t in sorted(found)))
-        ordered = sorted(d for d, _ in cables)
-        for (f, t), word in elsewhere.items():
-            if (f, t) not in self.reader:
+        out: dict[int, list[str]] = {d: [] for d in docnums}
+        for (f, t), word in self.comp.term_words.items():
+            if f == "ptext" or f not in self.schema.names():
                 continue
-            postings = self.reader.postings(f, t)
-            for d in ordered:
-                if _has(postings, d) and word not in out[d]:
+            docs = self.docsets.term(f, t)
+            for d in docnums:
+                if d in docs and word not in out[d]:
                     out[d].append(word)
-        # In the order the user typed the words.
-        order = {w: i for i, w in enumerate(dict.fromkeys(term_words.values()))}
+        order = {w: i for i, w in enumerate(dict.fromkeys(self.comp.term_words.values()))}
         return {d: tuple(sorted(ws, key=lambda w: order.get(w, 0))) for d, ws in out.items()}
 
     def _paragraphs(self, refids: list[str]) -> dict[str, list[tuple[int, float]]]:
@@ -210,14 +197,3 @@ class HitMaker:
             spans = []
         text, offsets, html = make_snippet(p.text, spans)
         return [ParagraphHit(p.number, i, p.marking, html, text, offsets)]
-
-
-def _has(postings, docnum: int) -> bool:
-    """Whether a posting list contains *docnum* (moves the matcher forward only)."""
-    if not postings.is_active():
-        return False
-    if postings.id() < docnum:
-        postings.skip_to(docnum)
-        if not postings.is_active():
-            return False
-    return postings.id() == docnum

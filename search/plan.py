@@ -314,8 +314,8 @@ class SearchPlan:
 
     def hits(self, docnums: list[int], snippets: bool) -> list[Hit]:
         """The plain hits for *docnums* (see :class:`search.hits.HitMaker`)."""
-        return HitMaker(self.searcher, self.schema, self.parsed, self.comp, self.scores).hits(
-            docnums, snippets)
+        return HitMaker(self.searcher, self.schema, self.parsed, self.comp, self.scores,
+                        self.docsets).hits(docnums, snippets)
 
     # ---- words
 
