@@ -167,11 +167,11 @@ def station_for(name: str, fuzzy: bool = True) -> str | None:
             return hit
     # Unknown long spellings one typo away from exactly one station are that station;
     # short ones are too easily a different word.
-    if fuzzy and len(key) >= 7:
-        near = [
-            s for n in (len(key) - 1, len(key), len(key) + 1) for s in _BY_LENGTH.get(n, ())
-            if _damerau1(key, s)
-        ]
+    # Six-letter spellings may only have lost a letter ("BAGDAD"): "STATES" or "PARISH"
+    # are other words.
+    if fuzzy and len(key) >= 6:
+        lengths = (len(key) - 1, len(key), len(key) + 1) if len(key) >= 7 else (len(key) + 1,)
+        near = [s for n in lengths for s in _BY_LENGTH.get(n, ()) if _damerau1(key, s)]
         if len(near) == 1:
             return near[0]
     return None

@@ -26,6 +26,8 @@ from indexer.refids import STATIONS, find_refids, station_for
         ("USUN 456", 2009, "09USUNNEWYORK456"),
         ("AMEMBASSY TBILISI 1605", 7, "07TBILISI1605"),
         ("BRUSSQLS 4", 9, "09BRUSSELS4"),  # a garbled spelling seen in real refids
+        ("BAGDAD 12", 2008, "08BAGHDAD12"),  # a lost letter
+        ("ISLAMBAD 7", 2008, "08ISLAMABAD7"),
         ("HONG KONG 948", 2009, "09HONGKONG948"),
         ("66BUENOSAIRES2481", None, "66BUENOSAIRES2481"),
     ],
@@ -39,6 +41,8 @@ def test_canonical_forms(text, year, expected):
     [
         ("STATE 123", None),  # no year anywhere: a serial alone names nothing
         ("FOO 12", 2007),  # unknown station
+        ("STATES 12", 2008),  # a word, not a station misspelled
+        ("PARISH 5", 2008),
         ("BANGKOK 0", 2006),
         ("", 2006),
         (None, 2006),
