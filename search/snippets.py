@@ -12,7 +12,7 @@ import re
 from html import escape
 from typing import Callable, Iterable
 
-__all__ = ["match_spans", "choose_window", "make_snippet", "text_terms", "SNIPPET_CHARS"]
+__all__ = ["match_spans", "choose_window", "make_snippet", "SNIPPET_CHARS"]
 
 #: About how long a snippet is, in characters (a few lines of a result list).
 SNIPPET_CHARS = 240
@@ -57,20 +57,6 @@ def match_spans(
             if hit:
                 spans.setdefault((m.start(), m.end()), min(hit))
     return [(s, e, t) for (s, e), t in sorted(spans.items())]
-
-
-def text_terms(text: str, analyzer: Callable) -> set[str]:
-    """The index terms *text* gives (as :func:`match_spans` finds them), as a set."""
-    cache = _cache_for(analyzer)
-    out: set[str] = set()
-    for w in set(_PIECES[0].findall(text)):
-        found = cache.get(w)
-        out.update(found if found is not None else _terms_of(analyzer, w))
-    for k in (1, 2):
-        if (_JOINERS if k == 1 else _DOTS).search(text):
-            for piece in set(_PIECES[k].findall(text)):
-                out.update(_terms_of(analyzer, piece))
-    return out
 
 
 #: What the analyzer treats as one unit: a word (or number, or id), a compound joined
