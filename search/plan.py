@@ -162,6 +162,9 @@ class SearchPlan:
             hint_docs = self.hint_docs = self._docs(hint_q)
             if hint_docs:
                 self.tiers.append(("named", hint_docs, hint_q))
+            else:
+                named = ", ".join(h.refid or f"{h.serial} (any year)" for h in parsed.refids)
+                self.notes.append(f"No cable {named} is in the index (or in the filters).")
         strict_docs = self._docs(strict_q) - hint_docs
         self.tiers.append(("all", strict_docs, scored_q))
         self.strict_total = len(strict_docs)

@@ -76,6 +76,8 @@ def test_refid_and_serial_rank_the_cable_first(engine):
     assert refids(engine.search("06 bangkok 003955"))[0] == "06BANGKOK3955"
     r = engine.search("bangkok 3955 election")
     assert refids(r)[0] in ("06BANGKOK3955", "07BANGKOK3955")
+    r = engine.search("BANGKOK 9999")
+    assert r.notes == ("No cable BANGKOK9999 (any year) is in the index (or in the filters).",)
 
 
 def test_fields(engine):
