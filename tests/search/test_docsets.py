@@ -16,7 +16,9 @@ from search.querylang import parse_query
 from .conftest import cable, small_corpus
 
 QUERIES = ["trafficking", "trafficking persons", "human OR kurdish", "trafficking -libya",
-           "the", '"vital voices"', "date:2008", "kurd*", "trafficking NOT (a OR guidance)"]
+           "the", '"vital voices"', "date:2008", "kurd*", "trafficking NOT (a OR guidance)",
+           '"trafficking in persons"', '"human rights council"', '"human rights"~3', '"council rights"~4',
+           '"the embassy continues"', '"persons trafficking"~2', '"the the"']
 
 
 @pytest.fixture
