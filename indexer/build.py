@@ -239,22 +239,27 @@ class _Batch:
 
     def __enter__(self) -> "_Batch":
         self.searcher = self.ix.searcher()  # the committed state this batch builds on
-        try:
-            self.writer = CableSegmentWriter(self.ix, limitmb=POOL_MB)
-        except BaseException:
-            self.searcher.close()
-            raise
+        self._writer = None
         return self
+
+    @property
+    def writer(self) -> CableSegmentWriter:
+        # Opened on the first change, so a rerun over unchanged cables writes nothing.
+        if self._writer is None:
+            self._writer = CableSegmentWriter(self.ix, limitmb=POOL_MB)
+        return self._writer
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
+            if self._writer is None:
+                return
             if exc_type is None and (self.pending or self._deleted):
                 self._finish()
             else:
-                self.writer.cancel()
+                self._writer.cancel()
         except BaseException:
-            if not self.writer.is_closed:
-                self.writer.cancel()
+            if not self._writer.is_closed:
+                self._writer.cancel()
             raise
         finally:
             self.searcher.close()

@@ -173,11 +173,18 @@ class MemoryPool:
 class CableSegmentWriter(SegmentWriter):
     """A Whoosh ``SegmentWriter`` with :class:`MemoryPool` and no per-posting length lookups.
 
-    Use it like ``ix.writer()``: ``CableSegmentWriter(ix, limitmb=256)``.
+    Use it like ``ix.writer()``: ``CableSegmentWriter(ix, limitmb=256)``. Segments are
+    written as separate files (``compound=False``), see ``__init__``.
     """
 
     def __init__(self, ix, limitmb: int = 256, spill_postings: int | None = None, **kwargs):
         kwargs.setdefault("codec", cable_codec())
+        # Separate files per segment, not Whoosh's compound ".seg" file: a reader opens a
+        # compound file's parts as in-memory copies (BytesIO over the mmap), so every
+        # searcher held about as much memory as the segments it touched, and the writer's
+        # per-batch lookups grew by that much with each committed batch. Plain files
+        # are read through the OS page cache instead.
+        kwargs.setdefault("compound", False)
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool.cleanup()  # Whoosh's pool made nothing on disk yet; replace it
         self.pool = MemoryPool(self._tempstorage, self.newsegment, limitmb, spill_postings)

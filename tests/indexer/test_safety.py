@@ -99,15 +99,16 @@ def _committed(ix: Path) -> int:
 
 
 def _committing(ix: Path) -> bool:
-    # While a commit writes its segment, the segment's parts exist as separate files;
-    # afterwards they are assembled into one compound ".seg" file.
+    # A commit writes the new segment's postings (".pst"); before the commit that file is
+    # empty, and once the commit is done the segment is in the index's table of contents.
     try:
         gen = current_generation(ix)
-    except IndexNotFound:
-        return False
-    try:
-        return any(p.suffix in (".pst", ".trm", ".fdi", ".fvz") for p in gen.iterdir())
-    except FileNotFoundError:
+        live = {seg.segment_id() for seg in open_index(ix)._segments()}  # noqa: SLF001
+        return any(
+            p.stat().st_size > 0 and p.stem not in live
+            for p in gen.glob("*.pst")
+        )
+    except (IndexNotFound, OSError, ValueError):
         return False
 
 
