@@ -187,19 +187,24 @@ class SearchPlan:
         filter); they just don't take part in scoring.
         """
         self.scoring_filtered = False
-        if root is None or len(clauses) < 2:
-            return strict_q
-        cables = max(1, self.reader.doc_frequency("kind", "cable"))
-        common = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"
-                  and self.comp._df_any(c.text) > COMMON_FRACTION * cables]  # noqa: SLF001
-        if not common or len(common) == len(clauses):
-            return strict_q
-        items = root.items if isinstance(root, And) else (root,)
-        kept = [self.comp.compile(i) for i in items if i not in common]
-        if self.parsed.markings:
-            kept.append(self._marked_cables(root))
-        self.scoring_filtered = True
-        return _and(self.base, *kept)
+        scored = strict_q
+        if root is not None and len(clauses) >= 2:
+            cables = max(1, self.reader.doc_frequency("kind", "cable"))
+            common = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"
+                      and self.comp._df_any(c.text) > COMMON_FRACTION * cables]  # noqa: SLF001
+            if common and len(common) < len(clauses):
+                items = root.items if isinstance(root, And) else (root,)
+                kept = [self.comp.compile(i) for i in items if i not in common]
+                if self.parsed.markings:
+                    kept.append(self._marked_cables(root))
+                self.scoring_filtered = True
+                scored = _and(self.base, *kept)
+        # Checking positions again while scoring costs as much as finding the phrase
+        # matches did; the matches are known exactly, so score their words instead.
+        if _has_phrase(scored):
+            self.scoring_filtered = True
+            scored = _phrase_words(scored)
+        return scored
 
     def _relaxed(self, root: Node, clauses: list[Node], strict_docs: set[int]):
         """Cables matching at least half the words (not all), by how many they match."""
@@ -364,6 +369,25 @@ class SearchPlan:
                 text = _replace_word(text, w.text, best[0])
                 changed = True
         return text if changed and text != self.parsed.text else None
+
+
+def _has_phrase(q: wq.Query) -> bool:
+    if isinstance(q, wq.Phrase):
+        return True
+    return any(_has_phrase(sub) for sub in getattr(q, "subqueries", ()))
+
+
+def _phrase_words(q: wq.Query) -> wq.Query:
+    """*q* with every phrase replaced by the AND of its words (same field and boost)."""
+    if isinstance(q, wq.Phrase):
+        return wq.And([wq.Term(q.fieldname, w) for w in q.words], boost=q.boost)
+    if isinstance(q, (wq.And, wq.Or)):
+        return type(q)([_phrase_words(sub) for sub in q.subqueries], boost=q.boost)
+    if isinstance(q, wq.AndMaybe):
+        return wq.AndMaybe(_phrase_words(q.a), _phrase_words(q.b), boost=q.boost)
+    if isinstance(q, wq.Not):
+        return q
+    return q
 
 
 def _and(*queries: wq.Query) -> wq.Query:
