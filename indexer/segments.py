@@ -4,8 +4,9 @@ Whoosh's own ``SegmentWriter`` spends most of an indexing run on bookkeeping, no
 analysis: every posting becomes a 5-tuple in a ``PostingPool`` that is pickled to temp
 files and heap-merged back once it passes ``limitmb``, and when the segment is written
 every posting looks its document's field length up again through a column reader.
-Profiling 2,000 synthetic cables through ``cables index`` (3.5M postings, one batch)
-put about half of the run there: pool spills and their heap merge 30%, length lookups 14%.
+Profiling 2,000 synthetic cables through ``cables index`` (3.5M postings, one batch;
+bench/out/profile-index-2000.prof) put over half of the run there: adding to the pool
+20%, spilling runs and heap-merging them back 27%, per-posting length lookups 14%.
 
 :class:`CableSegmentWriter` keeps Whoosh's codec, files, locking, TOC and deletion
 handling and changes two things:
