@@ -60,7 +60,7 @@ class FacetColumns:
             cols = {}
             # The raw sort value of the sending time (an integer), for sorting by date.
             if leaf.has_column("created"):
-                cols["created"] = array("Q", leaf.column_reader("created", translate=False))
+                cols["created"] = array("Q", _column_values(leaf, "created", translate=False))
             else:
                 cols["created"] = array("Q", [self.NO_DATE]) * size
             for name in FACETS:
@@ -69,7 +69,7 @@ class FacetColumns:
                     continue
                 codes, values = self._codes[name], self._values[name]
                 out = array("I")
-                for v in leaf.column_reader(name):
+                for v in _column_values(leaf, name):
                     c = codes.get(v)
                     if c is None:
                         c = codes[v] = len(values)
@@ -138,3 +138,25 @@ class FacetColumns:
             out[n] = tuple(FacetValue(str(v), c) for v, c in items)
         return out
 
+
+def _column_values(leaf, name: str, translate: bool = True):
+    """Every document's value of a segment's column, read from one in-memory copy of
+    that column (the index is opened without mmap, and Whoosh's column reader would
+    otherwise read the file a few bytes at a time, one document after another)."""
+    from whoosh.filedb.structfile import BufferFile
+
+    try:
+        perdoc = leaf._perdoc  # noqa: SLF001 - Whoosh has no public way to read a column whole
+        fobj = leaf.schema[name]
+        colfile, offset, length = perdoc._get_column_file(name)  # noqa: SLF001
+        try:
+            colfile.seek(offset)
+            data = colfile.read(length)
+        finally:
+            colfile.close()
+        values = fobj.column_type.reader(BufferFile(data), 0, length, leaf.doc_count_all())
+    except AttributeError:  # another codec: the generic reader
+        return leaf.column_reader(name, translate=translate)
+    if not translate:
+        return values
+    return (fobj.from_column_value(v) for v in values)
