@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--naive-max", type=int, default=25000,
                    help="skip naive Whoosh above this size (default 25000: it takes ~30 min at 251k)")
     p.add_argument("--keep", action="store_true", help="keep an existing index of ours (skip the build)")
+    p.add_argument("--no-ours", action="store_true",
+                   help="build only the baselines (e.g. FTS5 at sizes ours can't reach yet)")
     p.add_argument("--profile", action="store_true",
                    help="run our indexer under cProfile (bench/out/profile-index-N.prof); slows it")
 

@@ -144,6 +144,8 @@ def ratios(ours: dict, base: dict) -> dict | None:
 def check_targets(size: int, ours: dict, rel: dict) -> list[dict]:
     """The issue's targets that apply at ``size``, each with ``met`` true/false/None."""
     checks = []
+    if "seconds" not in ours:  # not built in this run: nothing to judge
+        return checks
     if size >= FULL:
         ok = ours.get("ok")
         checks.append({"target": f"full set in <= {TARGETS['full_seconds'] // 60} min",
@@ -243,7 +245,9 @@ def run_index_bench(sizes: list[int], args, progress: TextIO | None) -> int:
             if progress:
                 print(f"bench index {size:,}: {msg}", file=progress, flush=True)
 
-        if args.keep and (data / f"index-{size}").exists():
+        if getattr(args, "no_ours", False):
+            run["notes"].append("ours: not built (--no-ours)")
+        elif args.keep and (data / f"index-{size}").exists():
             run["notes"].append("ours: --keep given, existing index reused, not timed")
         else:
             say("building ours ...")
@@ -267,7 +271,7 @@ def run_index_bench(sizes: list[int], args, progress: TextIO | None) -> int:
             else:
                 run["notes"].append(f"naive Whoosh skipped above {args.naive_max:,} cables "
                                     "(about 30 min at full scale); use --naive-max to include it")
-        ours = run["systems"].get("ours", {"ok": False})
+        ours = run["systems"].get("ours", {})
         for name in ("naive_whoosh", "fts5"):
             if name in run["systems"]:
                 run["ratios"][name] = ratios(ours, run["systems"][name])
