@@ -259,6 +259,30 @@ class CableSearch:
             meanings = {t: tag_meaning(t) for t in cable.tags}
             return CableView(cable, cited_by, indexed, meanings)
 
+    def highlight(self, refid: str, query: str) -> dict[int, str]:
+        """The paragraphs of one cable that *query* matches, each whole and highlighted.
+
+        For reading a cable that a search led to: the page marks every match, not only
+        the snippets' windows.
+
+        :returns: paragraph index (into ``Cable.paragraphs``) -> the paragraph as escaped
+            HTML with each match in ``<mark>``; empty when the cable is not indexed or
+            nothing matches.
+        :raises QueryError: the query is beyond a limit, as for :meth:`search`.
+        """
+        from indexer.refids import canonical_refid
+
+        _check_limits(query, 1, 1, "relevance")
+        parsed = parse_query(query, is_station=station_for)
+        wanted = canonical_refid(refid) or refid.strip().upper()
+        with self._searcher() as (opened, searcher):
+            docnum = searcher.document_number(refid=wanted)
+            if docnum is None or parsed.root is None:
+                return {}
+            plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, None,
+                              "relevance", self._terms)
+            return plan.highlight(docnum)
+
     def more_like(self, refid: str, limit: int = 10) -> list[Hit]:
         """Cables most like this one by their distinctive words (not itself).
 

@@ -111,6 +111,27 @@ class HitMaker:
             for d, c in cables
         ]
 
+    def highlight_all(self, docnum: int) -> dict[int, str]:
+        """Every paragraph of one cable that the query's words match, whole, as escaped
+        HTML with each match in ``<mark>``: paragraph index -> html. Paragraphs without a
+        match are left out."""
+        from indexer.store import decode_cable
+
+        cable = decode_cable(self.searcher.stored_fields(docnum)["cable"])
+        text = text_only(self.parsed.root)
+        if text is not None:
+            # Compiling the paragraph query registers the stems that exact, prefix and
+            # variant words stand for, so those mark their paragraphs too.
+            para_text_query(self.comp, text)
+        analyzer = self.schema["ptext"].analyzer
+        terms = self._snippet_terms()
+        out: dict[int, str] = {}
+        for i, p in enumerate(cable.paragraphs):
+            spans = match_spans(p.text, analyzer, terms)
+            if spans:
+                out[i] = make_snippet(p.text, spans, size=len(p.text))[2]
+        return out
+
     def _matched_terms(self, docnums: list[int]) -> dict[int, tuple[str, ...]]:
         """Which of the user's words each hit contains, in any field the query searched,
         in the order they were typed. The terms' document sets were computed for the

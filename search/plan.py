@@ -325,6 +325,12 @@ class SearchPlan:
         return HitMaker(self.searcher, self.schema, self.parsed, self.comp, self.scores,
                         self.docsets).hits(docnums, snippets)
 
+    def highlight(self, docnum: int) -> dict[int, str]:
+        """One cable's paragraphs that the query matches, highlighted whole (see
+        :meth:`search.hits.HitMaker.highlight_all`)."""
+        return HitMaker(self.searcher, self.schema, self.parsed, self.comp, self.scores,
+                        self.docsets).highlight_all(docnum)
+
     # ---- words
 
     def echo(self) -> str:

@@ -20,9 +20,9 @@ def highlighted(snippet_html: str) -> Markup:
     """Mark highlighter output safe for the template.
 
     This is the only place the app marks anything safe. It is sound because the string
-    comes from the search facade's highlighter, which builds it with Whoosh's
-    ``HtmlFormatter``: the cable text is HTML-escaped there and the only markup added is
-    ``<mark>`` around matches (``search.ParagraphHit.html`` documents this contract).
+    comes from the search facade's highlighter (``search.snippets.make_snippet``), which
+    HTML-escapes the cable text and adds no markup but ``<mark>`` around matches
+    (``search.ParagraphHit.html`` and ``CableSearch.highlight`` document this contract).
     Everything else, subjects, refids, tags and the query itself, is autoescaped.
     """
     return Markup(snippet_html)

@@ -151,17 +151,25 @@ def cable_page(refid: str):
         cable=view.cable,
         q=q,
         matches=_matches_in(search, canonical, q) if q else {},
+        marks=_marks_in(search, canonical, q) if q else {},
         more_like=search.more_like(canonical, limit=MORE_LIKE_LIMIT),
     )
 
 
-def _matches_in(search, refid: str, q: str) -> dict:
-    """This cable's best-matching paragraphs for ``q``: paragraph index -> ``ParagraphHit``.
+def _marks_in(search, refid: str, q: str) -> dict[int, str]:
+    """Every paragraph of the cable that ``q`` matches, highlighted whole: index -> html."""
+    try:
+        return search.highlight(refid, q)
+    except QueryError:
+        return {}
 
-    The facade has no call that highlights a whole cable, so the page asks it for this
-    one cable's hit and uses its snippets: in place where a snippet is its whole
-    paragraph, as a "best matches" list otherwise. The query is parenthesized so that
-    its ORs stay inside; a query that is not valid on its own is simply not matched.
+
+def _matches_in(search, refid: str, q: str) -> dict:
+    """This cable's best-matching paragraphs for ``q``: paragraph index -> ``ParagraphHit``,
+    for the "best matches" list at the top of the page.
+
+    The query is parenthesized so that its ORs stay inside; a query that is not valid on
+    its own is simply not matched.
     """
     try:
         results = search.search(f"refid:{refid} ({q})", page_size=1, facets=False)

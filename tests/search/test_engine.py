@@ -322,3 +322,16 @@ def test_reindex_and_rebuild_are_picked_up_without_restart(tmp_path):
     assert s.search("").total == 2
     assert s.search("zebra").total == 0
     s.close()
+
+
+def test_highlight_marks_every_matching_paragraph_whole(engine):
+    marks = engine.highlight("06BANGKOK3955", "trafficking")
+    assert marks == {
+        0: "Summary. The Vital Voices conference on <mark>trafficking</mark> in persons was held in Bangkok.",
+        1: "NGOs praised the regional forum against human <mark>trafficking</mark>. The embassy continues "
+        "to follow developments closely and will report further.",
+    }
+    # Exact words and phrases mark their paragraphs through the stems they stand for.
+    assert set(engine.highlight("06bangkok3955", '="vital voices"')) == {0}
+    assert engine.highlight("06BANGKOK3955", "pkk") == {}
+    assert engine.highlight("99NOWHERE1", "trafficking") == {}

@@ -138,3 +138,20 @@ def test_a_query_near_the_length_limit_still_shows_the_cable(client):
     resp = client.get("/cable/06ANKARA1001", query_string={"q": q})
     assert resp.status_code == 200
     assert "The query does not match this cable's text." in html(resp)
+
+
+def test_every_matching_paragraph_is_highlighted_not_only_the_best(client):
+    page = html(client.get("/cable/06ANKARA1001?q=flamingo"))
+    marked = re.findall(r'<div class="para matched" id="(p\d+)">', page)
+    text = page[page.index('id="text-h"'):]
+    # Every paragraph of the cable that says "flamingo" is marked in the text itself.
+    assert marked == [f"p{n}" for n in range(1, 20)
+                      if f'id="p{n}"' in text and "flamingo" in _para(text, n).lower()]
+    assert len(marked) >= 2
+
+
+def _para(text: str, n: int) -> str:
+    start = text.index(f'id="p{n}"')
+    ends = [e for e in (text.find('<div class="para', start + 1), text.find("</section>", start))
+            if e != -1]
+    return re.sub(r"<[^>]+>", "", text[start:min(ends)])
