@@ -26,6 +26,7 @@ from .errors import QueryError
 from .docsets import DocSets, TermCache
 from .facets import FacetColumns
 from .hits import HitMaker
+from .pinning import pin_files
 from .plan import SearchPlan
 from .querylang import parse_query
 from .results import CableView, Hit, Results
@@ -157,7 +158,7 @@ class CableSearch:
         """A searcher of its own, closed at the end (for long iterations such as export)."""
         opened = self._open()
         with _lease(opened.path):
-            with opened.ix.searcher(weighting=WEIGHTING) as searcher:
+            with _pinned_searcher(opened.ix) as searcher:
                 yield opened, searcher
 
     # ------------------------------------------------------------------ search
@@ -396,7 +397,7 @@ class _CachedSearcher:
         self.ix = ix
         self._lease = _lease(path)
         self._lease.__enter__()
-        self.searcher = ix.searcher(weighting=WEIGHTING)
+        self.searcher = _pinned_searcher(ix)
 
     def current(self):
         """The searcher, refreshed if the index has had a commit since it was opened."""
@@ -404,8 +405,9 @@ class _CachedSearcher:
         # and a segment that gained deletions (a replaced cable) keeps the same identity,
         # so the replaced version would stay visible. After a commit, open afresh.
         if not self.searcher.up_to_date():
+            fresh = _pinned_searcher(self.ix)
             self.searcher.close()
-            self.searcher = self.ix.searcher(weighting=WEIGHTING)
+            self.searcher = fresh
         return self.searcher
 
     def close(self) -> None:
@@ -413,6 +415,27 @@ class _CachedSearcher:
             self.searcher.close()
             self.searcher = None
             self._lease.__exit__(None, None, None)
+
+
+def _pinned_searcher(ix):
+    """A new searcher that keeps reading the commit it was opened on (see
+    :mod:`search.pinning`); it is reused across searches while a reindex commits."""
+    for attempt in range(_OPEN_ATTEMPTS):
+        searcher = ix.searcher(weighting=WEIGHTING)
+        try:
+            pin_files(searcher)
+            return searcher
+        except OSError:
+            # A commit merged segments between reading the table of contents and
+            # opening their files: the next attempt reads the newer table.
+            searcher.close()
+            if attempt == _OPEN_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: How often opening a searcher is tried while commits keep replacing segments.
+_OPEN_ATTEMPTS = 5
 
 
 def _as_list(value) -> list[str]:
