@@ -63,6 +63,7 @@ __all__ = [
     "cable_analyzer",
     "exact_terms",
     "fold",
+    "body_positions",
     "index_positions",
     "split_match",
     "stem",
@@ -261,6 +262,22 @@ def _match_terms(raw: str, twins: bool) -> tuple[tuple[tuple[str, int], ...], in
     return tuple(out), width
 
 
+def _add_positions(poses: dict[str, list[int]], value: str, pos: int, twins: bool) -> int:
+    # The inner loop of index_positions / body_positions; returns the next position.
+    match_terms = _match_terms
+    get = poses.get
+    for raw in _COMPOUND_RE.findall(value):
+        terms, width = match_terms(raw, twins)
+        for term, offset in terms:
+            found = get(term)
+            if found is None:
+                poses[term] = [pos + offset]
+            else:
+                found.append(pos + offset)
+        pos += width
+    return pos
+
+
 def index_positions(value: str, twins: bool = True) -> dict[str, list[int]]:
     """Term -> positions of ``value``, exactly as :data:`ANALYZER` indexes it.
 
@@ -269,20 +286,39 @@ def index_positions(value: str, twins: bool = True) -> dict[str, list[int]]:
     the same :func:`split_match` and :func:`stem`, without the generator chain. The
     test suite checks that it agrees with the analyzer.
 
-    :param twins: include the ``=word`` exact twins (paragraph text leaves them out).
+    :param twins: include the ``=word`` exact twins.
     """
     poses: dict[str, list[int]] = {}
-    pos = 0
-    for m in _COMPOUND_RE.finditer(value):
-        terms, width = _match_terms(m.group(), twins)
-        for term, offset in terms:
-            found = poses.get(term)
-            if found is None:
-                poses[term] = [pos + offset]
-            else:
-                found.append(pos + offset)
-        pos += width
+    _add_positions(poses, value, 0, twins)
     return poses
+
+
+def body_positions(
+    body: str, spans: list[tuple[int, int]]
+) -> tuple[dict[str, list[int]], list[tuple[int, int]]]:
+    """:func:`index_positions` of ``body``, and the positions each character span covers.
+
+    ``spans`` are ``(start, end)`` character offsets into ``body`` (a cable's
+    paragraphs), in order and not overlapping. The body is tokenized piece by piece
+    at the span edges, which gives the same terms as tokenizing it whole as long as
+    no edge cuts a word (paragraph texts are found in the body as whole lines).
+
+    :returns: ``(term -> positions, [(first position, end position) per span])``.
+    """
+    poses: dict[str, list[int]] = {}
+    ranges: list[tuple[int, int]] = []
+    pos = 0
+    at = 0
+    for start, end in spans:
+        if start > at:
+            pos = _add_positions(poses, body[at:start], pos, True)
+        first = pos
+        pos = _add_positions(poses, body[start:end], pos, True)
+        ranges.append((first, pos))
+        at = end
+    if at < len(body):
+        _add_positions(poses, body[at:], pos, True)
+    return poses, ranges
 
 
 def cable_analyzer():

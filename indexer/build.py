@@ -8,18 +8,17 @@
 
 How a run works:
 
-* A worker process reads, parses and analyzes the cables (:mod:`indexer.pipeline`)
-  while this one writes them (:mod:`indexer.segments`), in batches of ``batch_size``;
-  each batch is one Whoosh commit, so memory stays bounded and a killed run loses at
-  most the batch in flight. Whoosh commits are atomic: readers see a batch entirely or
-  not at all.
+* Worker processes (one per core) each read, parse, analyze and write their share of
+  the cables into segments of their own, one per batch of ``batch_size`` cables,
+  while this process commits the batches in input order (:mod:`indexer.parallel`).
+  Each batch is one Whoosh commit, so memory stays bounded and a killed run loses at
+  most the batches in flight. Whoosh commits are atomic: readers see a batch entirely
+  or not at all. ``workers=0`` does all of it in this process, batch by batch.
 * A cable whose ``content_hash`` equals the indexed one is skipped; a changed one has
-  its cable document and all its paragraph documents replaced in the same commit.
-* ``cited_by`` is the inverse of ``references`` over the indexed cables. Within each
-  batch the writer recomputes it for every cable it writes *and* for every indexed
-  cable whose citers changed (cables the batch cites now or cited before); those are
-  re-added from their stored JSON in the same commit. So it is right after every
-  commit, whatever order cables arrive in, and a killed run leaves it consistent.
+  its document replaced in the same commit.
+* Citations need no upkeep: a cable indexes the refids it cites (``references``), and
+  "cited by" is read from that posting list at query time, so a new cable never
+  rewrites the cables it cites, in whatever order cables arrive.
 * Parse errors are reported through ``on_error`` and counted; they never stop a run.
 * ``rebuild=True`` writes a new generation and swaps it in atomically at the end (see
   :mod:`indexer.swap`); until then readers keep using the old one.
@@ -30,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,13 +36,12 @@ from typing import Any, Callable, Iterable
 
 from whoosh import index as whoosh_index
 
-from .documents import cable_document
 from .errors import IndexNotFound, ParseError, SchemaMismatch
 from .models import Cable
+from .parallel import BatchPart, Committer, worker_events
 from .pipeline import Prepared, input_bytes, prepared
 from .schema import SCHEMA_VERSION, make_schema
 from .segments import CableSegmentWriter, merge_tiers
-from .store import decode_cable
 from .swap import (
     current_generation,
     new_generation,
@@ -67,10 +64,12 @@ __all__ = [
     "reading",
 ]
 
-#: Cables per commit. Bigger batches build faster and leave fewer segments, and hold
-#: more in memory (25,000 bench cables in batches of 2,500 peaked at 1.39 GB RSS); a
-#: killed run loses at most one batch.
-DEFAULT_BATCH = 2500
+#: Cables per commit, shared among the worker processes (each writes a segment of its
+#: share). Bigger batches build faster and leave fewer segments, and hold more in
+#: memory; a killed run loses at most one batch.
+DEFAULT_BATCH = 20_000
+#: Default number of worker processes (one per core, up to this).
+MAX_WORKERS = 2
 #: Whoosh's in-memory posting pool per batch, in MB.
 POOL_MB = 256
 #: How often opening an index is retried when a commit replaces its TOC meanwhile.
@@ -87,7 +86,6 @@ class BuildCounts:
     replaced: int = 0
     unchanged: int = 0
     errors: int = 0
-    cited_updated: int = 0
     seconds: float = 0.0
     bytes_read: int = 0
 
@@ -208,33 +206,41 @@ def reading(index_dir: str | os.PathLike):
 # ---- writing ---------------------------------------------------------------------------
 
 
+def _batch_ready(have: dict, batch: int, workers: int, last_batch: dict[int, int]) -> bool:
+    # Every worker has sent its part of the batch, or has finished before it.
+    if not have:
+        return False
+    return all(k in have or last_batch.get(k, batch) < batch for k in range(workers))
+
+
+def _sweep(ix) -> None:
+    """Delete the files a killed run left behind: segments no TOC lists, old TOCs.
+
+    Only while no worker is writing (the run lock is held and none is started yet).
+    """
+    from whoosh.index import clean_files
+
+    toc = ix._read_toc()  # noqa: SLF001 -- Whoosh has no public TOC accessor
+    clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+
+
 def _stored(searcher, refid: str) -> dict[str, Any] | None:
     docnum = searcher.document_number(refid=refid)
     return None if docnum is None else searcher.stored_fields(docnum)
 
 
-def _citers(searcher, refid: str) -> set[str]:
-    return {
-        searcher.stored_fields(d)["refid"] for d in searcher.document_numbers(references=refid)
-    }
-
-
 class _Batch:
     """One commit's worth of cables, written as they arrive; ``with`` commits or cancels.
 
-    Paragraph documents go to the writer at once, so the writer works while the worker
-    process analyzes the next cables. Cable documents wait for the end of the batch,
-    when every citation in it is known, so ``cited_by`` is right in the same commit:
-    for the batch's own cables, and for indexed cables whose citers changed (those are
-    re-added from their stored JSON). A cable that comes twice in one batch replaces its
-    earlier version (whose paragraph documents are marked deleted in the new segment).
+    A changed cable's old document is deleted in the same commit that adds the new
+    one. A cable that comes twice in one batch replaces its earlier version (marked
+    deleted in the new segment).
     """
 
     def __init__(self, ix, counts: BuildCounts):
         self.ix = ix
         self.counts = counts
-        self.pending: dict[str, tuple[Prepared, bool, list[int]]] = {}
-        self.dirty: set[str] = set()
+        self.written: dict[str, int] = {}  # refid -> docnum in the new segment
         self._deleted = False
 
     def __enter__(self) -> "_Batch":
@@ -253,8 +259,8 @@ class _Batch:
         try:
             if self._writer is None:
                 return
-            if exc_type is None and (self.pending or self._deleted):
-                self._finish()
+            if exc_type is None and (self.written or self._deleted):
+                self._writer.commit(mergetype=merge_tiers)
             else:
                 self._writer.cancel()
         except BaseException:
@@ -265,71 +271,30 @@ class _Batch:
             self.searcher.close()
 
     def __len__(self) -> int:
-        return len(self.pending)
+        return len(self.written)
 
     def add(self, item: Prepared) -> None:
-        """Queue one cable: skip it if unchanged, else write its paragraphs now."""
+        """Write one cable, unless the index already holds it unchanged."""
         refid = item.refid
-        earlier = self.pending.pop(refid, None)
-        old = None if earlier else _stored(self.searcher, refid)
+        earlier = self.written.pop(refid, None)
+        old = None if earlier is not None else _stored(self.searcher, refid)
         if earlier is None and old is not None and old.get("content_hash") == item.content_hash:
             self.counts.unchanged += 1
             return
         item = item.ready()
         w = self.writer
         if earlier is not None:
-            for docnum in earlier[2]:
-                w.newsegment.delete_document(docnum)
-            self._count(earlier[1])
-            self.dirty.update(earlier[0].references)
+            w.newsegment.delete_document(earlier)
         elif old is not None:
             w.delete_by_term("refid", refid)
-            w.delete_by_term("pref", refid)
             self._deleted = True
-            self.dirty.update(decode_cable(old["cable"]).references)
-        docnums = []
-        for pdoc in item.paras:
-            docnums.append(w.docnum)
-            w.add_document(**pdoc)
-        self.pending[refid] = (item, earlier is not None or old is not None, docnums)
-
-    def _count(self, replacing: bool) -> None:
-        if replacing:
+        self.written[refid] = w.docnum
+        w.add_document(**item.doc)
+        # A later copy in the same run replaces the earlier one, as in later runs.
+        if earlier is not None or old is not None:
             self.counts.replaced += 1
         else:
             self.counts.added += 1
-
-    def _finish(self) -> None:
-        s, w = self.searcher, self.writer
-        written = set(self.pending)
-        batch_citers: dict[str, set[str]] = defaultdict(set)
-        for refid, (item, _, _) in self.pending.items():
-            for ref in item.references:
-                if ref != refid:
-                    batch_citers[ref].add(refid)
-
-        def cited_by(refid: str) -> list[str]:
-            # Citers already indexed, minus the ones this batch rewrites (their new
-            # references count instead), plus this batch's citers.
-            return sorted((_citers(s, refid) - written) | batch_citers.get(refid, set()))
-
-        for refid, (item, replacing, _) in self.pending.items():
-            doc = dict(item.doc)
-            doc["cited_by"] = cited_by(refid)
-            w.add_document(**doc)
-            self._count(replacing)
-        readds = 0
-        for refid in sorted((self.dirty | set(batch_citers)) - written):
-            old = _stored(s, refid)
-            if old is None:
-                continue
-            new = cited_by(refid)
-            if new != list(old.get("cited_by") or []):
-                w.delete_by_term("refid", refid)
-                w.add_document(**cable_document(decode_cable(old["cable"]), new))
-                readds += 1
-        w.commit(mergetype=merge_tiers)
-        self.counts.cited_updated += readds
 
 
 def build_index(
@@ -341,7 +306,7 @@ def build_index(
     on_error: Callable[[ParseError], None] | None = None,
     batch_size: int = DEFAULT_BATCH,
     wait: float = 0.0,
-    workers: int = 1,
+    workers: int | None = None,
 ) -> BuildCounts:
     """Index cables into ``index_dir``, incrementally, and return what was done.
 
@@ -354,8 +319,9 @@ def build_index(
         refid); the run goes on either way.
     :param batch_size: cables per commit.
     :param wait: seconds to wait for another run's lock before raising.
-    :param workers: 1 reads and analyzes in a worker process while this one writes
-        (see :mod:`indexer.pipeline`); 0 does everything in this process.
+    :param workers: processes that read, analyze and write segments while this one
+        commits them (see :mod:`indexer.parallel`); ``None`` for one per core (at
+        most :data:`MAX_WORKERS`); 0 does everything in this process.
     :raises IndexLocked: another run holds the lock (after ``wait``).
     :raises SchemaMismatch: the index was written by another schema version and
         ``rebuild`` is false.
@@ -363,6 +329,8 @@ def build_index(
     index_dir = Path(index_dir)
     started = time.monotonic()
     counts = BuildCounts()
+    if workers is None:
+        workers = min(MAX_WORKERS, os.cpu_count() or 1)
 
     sources = list(sources)
     paths = [Path(s) for s in sources if not isinstance(s, Cable)]
@@ -391,32 +359,63 @@ def build_index(
             return BuildProgress(seen, bytes_done, bytes_total, elapsed, counts, stage)
 
         last_report = 0.0
-        events = prepared(sources, workers=workers, index_gen=str(gen))
-        with contextlib.closing(events):
-            exhausted = False
-            while not exhausted:
-                exhausted = True
-                with _Batch(ix, counts) as batch:
-                    for event in events:
-                        kind = event[0]
-                        if kind == "bytes":
-                            bytes_done = event[1]
-                            continue
-                        seen += 1
-                        if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
-                            last_report = time.monotonic()
-                            progress(snapshot("reading"))
-                        if kind == "error":
-                            counts.errors += 1
-                            if on_error:
-                                on_error(event[1])
-                            continue
-                        batch.add(event[1])
-                        if len(batch) >= batch_size:
-                            exhausted = False
-                            break
-                    if progress and exhausted:
-                        progress(snapshot("committing"))
+        if workers > 0:
+            _sweep(ix)
+            seen_by: dict[int, int] = {}
+            committer = Committer(ix, counts, on_error, POOL_MB)
+            waiting: dict[int, dict[int, BatchPart]] = {}
+            last_batch: dict[int, int] = {}
+            next_batch = 0
+            messages = worker_events(sources, str(gen), workers, batch_size, POOL_MB)
+            with contextlib.closing(messages):
+                for msg in messages:
+                    if msg[0] == "part":
+                        part = msg[1]
+                        waiting.setdefault(part.batch, {})[part.worker] = part
+                    else:
+                        seen_by[msg[1]] = msg[2] if msg[0] == "progress" else msg[3]
+                        read = msg[3] if msg[0] == "progress" else msg[4]
+                        if read is not None:
+                            bytes_done = read
+                        if msg[0] == "done":
+                            last_batch[msg[1]] = msg[2]
+                    # Commit every batch that all workers have finished, in order.
+                    while _batch_ready(waiting.get(next_batch, {}), next_batch, workers, last_batch):
+                        committer.commit(list(waiting.pop(next_batch).values()))
+                        next_batch += 1
+                    seen = sum(seen_by.values())
+                    if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
+                        last_report = time.monotonic()
+                        progress(snapshot("reading"))
+            if progress:
+                progress(snapshot("committing"))
+        else:
+            events = prepared(sources, index_gen=str(gen))
+            with contextlib.closing(events):
+                exhausted = False
+                while not exhausted:
+                    exhausted = True
+                    with _Batch(ix, counts) as batch:
+                        for event in events:
+                            kind = event[0]
+                            if kind == "bytes":
+                                bytes_done = event[1]
+                                continue
+                            seen += 1
+                            if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
+                                last_report = time.monotonic()
+                                progress(snapshot("reading"))
+                            if kind == "error":
+                                counts.errors += 1
+                                if on_error:
+                                    on_error(event[1])
+                                continue
+                            batch.add(event[1])
+                            if len(batch) >= batch_size:
+                                exhausted = False
+                                break
+                        if progress and exhausted:
+                            progress(snapshot("committing"))
         write_meta(gen, updated=now_iso())
         if gen != live and live is not None:
             publish(index_dir, gen)
@@ -447,12 +446,16 @@ def index_stats(index_dir: str | os.PathLike) -> IndexStats:
         gen = current_generation(index_dir)
         meta = read_meta(gen)
         with ix.searcher() as s:
-            cables = sum(1 for _ in s.document_numbers(kind="cable"))
-            paragraphs = sum(1 for _ in s.document_numbers(kind="para"))
+            cables = s.doc_count()
+            reader = s.reader()
+            paragraphs = 0
             first = last = None
             if cables:
-                col = s.reader().column_reader("created")
-                dates = [col[d] for d in s.document_numbers(kind="cable")]
+                docnums = list(reader.all_doc_ids())
+                paras = reader.column_reader("paras")
+                paragraphs = sum(paras[d] or 0 for d in docnums)
+                col = reader.column_reader("created")
+                dates = [col[d] for d in docnums]
                 dates = [d for d in dates if d is not None and d.year > 1900]
                 if dates:
                     first, last = min(dates), max(dates)

@@ -1,4 +1,4 @@
-"""Cable -> index documents: the field values of a cable document and its paragraph documents.
+"""Cable -> index document: the field values of a cable's document.
 
 Pure functions: no index, no I/O. The writer (:mod:`indexer.build`) adds what these
 return. Field meanings are documented in :mod:`indexer.schema`.
@@ -7,15 +7,17 @@ return. Field meanings are documented in :mod:`indexer.schema`.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from array import array
+from typing import Any
 
+from .analysis import body_positions
 from .models import Cable
 from .names import name_keys
-from .schema import COLUMN_SEP
+from .schema import COLUMN_SEP, Postings
 from .store import encode_cable
 from .tags import tags_text
 
-__all__ = ["cable_document", "paragraph_documents", "serial_key", "marking_terms"]
+__all__ = ["cable_document", "marking_terms", "paragraph_spans", "serial_key"]
 
 _REFID = re.compile(r"^(\d\d)([A-Z][A-Z\-]*?)(\d+)$")
 
@@ -51,21 +53,48 @@ def _year(cable: Cable) -> int | None:
     return None
 
 
-def cable_document(cable: Cable, cited_by: Iterable[str] = ()) -> dict[str, Any]:
-    """The field values of ``cable``'s cable document (``kind="cable"``).
+def paragraph_spans(cable: Cable) -> list[tuple[int, int]]:
+    """Where each of ``cable.paragraphs`` sits in ``cable.body``: ``(start, end)`` offsets.
 
-    :param cited_by: canonical refids of indexed cables that cite this one.
+    The parser takes paragraph texts from the body, so each is found there, in order.
+    A paragraph that is not found (a hand-made :class:`Cable`) gets an empty span at
+    the end of the previous one.
     """
-    cited = sorted(set(cited_by))
+    body = cable.body or ""
+    spans = []
+    at = 0
+    for para in cable.paragraphs:
+        found = body.find(para.text, at) if para.text else -1
+        if found < 0:
+            spans.append((at, at))
+            continue
+        at = found + len(para.text)
+        spans.append((found, at))
+    return spans
+
+
+def cable_document(cable: Cable, content_hash: str | None = None) -> dict[str, Any]:
+    """The field values of ``cable``'s document.
+
+    :param content_hash: ``cable.content_hash()``, if the caller has it already.
+
+    The body is analyzed here (into :class:`~indexer.schema.Postings`), because
+    ``pmap``, the body positions of each paragraph, comes out of the same pass.
+    """
+    poses, ranges = body_positions(cable.body or "", paragraph_spans(cable))
     doc: dict[str, Any] = {
         "kind": "cable",
         "refid": cable.refid,
-        "content_hash": cable.content_hash(),
+        "content_hash": content_hash or cable.content_hash(),
         "cable": encode_cable(cable),
-        "body": cable.body or "",
+        "body": Postings(poses),
         "references": list(cable.references),
-        "cited_by": cited,
+        "pmap": array("I", [p for pair in ranges for p in pair]).tobytes(),
+        "paras": len(cable.paragraphs),
     }
+    markings = sorted({m for p in cable.paragraphs for m in marking_terms(p.marking)})
+    if markings:
+        doc["markings"] = markings
     serial = serial_key(cable.refid or "")
     if serial:
         doc["serial"] = serial
@@ -99,20 +128,3 @@ def cable_document(cable: Cable, cited_by: Iterable[str] = ()) -> dict[str, Any]
     if keys:
         doc["names"] = sorted(set(keys))
     return doc
-
-
-def paragraph_documents(cable: Cable) -> list[dict[str, Any]]:
-    """The paragraph documents (``kind="para"``) of ``cable``, one per non-empty paragraph."""
-    docs = []
-    for i, para in enumerate(cable.paragraphs):
-        if not para.text.strip():
-            continue
-        doc: dict[str, Any] = {"kind": "para", "pref": cable.refid, "pindex": i, "ptext": para.text}
-        if para.number is not None:
-            doc["pnum"] = str(para.number)
-        marks = marking_terms(para.marking)
-        if marks:
-            doc["marking"] = marks
-        docs.append(doc)
-    return docs
-

@@ -1,15 +1,11 @@
-"""Reading and analyzing cables for the writer, in a worker process.
+"""Reading and analyzing cables for the writer: the events of a run.
 
-On two cores the writer process is busy with Whoosh's posting bookkeeping, so the other
-work of a run (reading files, parsing, building the documents, compressing the stored
-JSON, and analyzing the text into postings) runs in one worker process that streams
-ready-to-add documents to it through a bounded queue. Memory stays bounded: the queue
-holds at most ``QUEUE_CHUNKS`` chunks of ``CHUNK`` cables.
+:func:`prepared` (in this process) and the worker processes of :mod:`indexer.parallel`
+read the same events, for all records or for a :class:`~indexer.readers.Share`:
 
-:func:`prepared` yields the same events either way (``workers=0`` runs in-process):
-
-* ``("cable", Prepared)`` -- a cable ready to write;
-* ``("error", ParseError)`` -- a record that could not be read;
+* ``("cable", Prepared, index)`` -- a cable ready to write (``index``: its record's
+  number in the input);
+* ``("error", ParseError, index)`` -- a record that could not be read;
 * ``("bytes", n)`` -- about ``n`` bytes of the input files have been read so far.
 """
 
@@ -17,39 +13,38 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue as queue_module
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .documents import cable_document, paragraph_documents
+from .documents import cable_document
 from .errors import ParseError
+from .readers import Share
 from .models import Cable
 from .schema import CableText, make_schema
 
 __all__ = ["Prepared", "input_bytes", "prepare", "prepared"]
 
-#: Cables per message from the worker.
+#: Cables between two ``bytes`` events.
 CHUNK = 32
-#: Messages the queue holds before the worker waits.
-QUEUE_CHUNKS = 8
 
 
 @dataclass
 class Prepared:
     """A cable analyzed and ready for the writer (all it needs, nothing more).
 
-    :param doc: the cable document's fields, without ``cited_by`` (the writer adds it).
-    :param paras: the paragraph documents.
+    :param doc: the cable document's fields, analyzed; ``None`` when the index held
+        the cable unchanged when the run started (then ``cable`` is set).
+    :param existed: the index held this refid (with any content) when the run started.
     """
 
     refid: str
     references: tuple[str, ...]
     content_hash: str
     doc: dict[str, Any] | None
-    paras: list[dict[str, Any]] | None
     cable: Cable | None = None
+    existed: bool = False
 
     def ready(self, schema=None) -> "Prepared":
         """Itself with documents (a skipped cable is analyzed now, in this process)."""
@@ -65,13 +60,11 @@ def _analyzed(doc: dict[str, Any], schema) -> dict[str, Any]:
     return doc
 
 
-def prepare(cable: Cable, schema=None) -> Prepared:
-    """Build and analyze ``cable``'s documents (pure; ``cable.refid`` must be set)."""
+def prepare(cable: Cable, schema=None, content_hash: str | None = None) -> Prepared:
+    """Build and analyze ``cable``'s document (pure; ``cable.refid`` must be set)."""
     schema = schema or make_schema()
-    doc = _analyzed(cable_document(cable), schema)
-    doc.pop("cited_by", None)
-    paras = [_analyzed(p, schema) for p in paragraph_documents(cable)]
-    return Prepared(cable.refid, tuple(cable.references), doc["content_hash"], doc, paras)
+    doc = _analyzed(cable_document(cable, content_hash), schema)
+    return Prepared(cable.refid, tuple(cable.references), doc["content_hash"], doc)
 
 
 def input_bytes(path: Path) -> int:
@@ -92,6 +85,13 @@ def _indexed_hashes(index_gen: str | None):
 
     try:
         searcher = whoosh_index.open_dir(index_gen).searcher()
+        # Open every segment's stored-fields file now: while this run commits, merges
+        # delete the files of merged segments, and Whoosh opens them lazily (an open
+        # file stays readable after it is deleted).
+        for leaf in searcher.reader().leaf_readers():
+            reader = leaf[0]
+            if reader.doc_count_all():
+                reader.stored_fields(0)
     except Exception:  # noqa: BLE001 -- only an optimization: analyze everything instead
         return None
 
@@ -124,52 +124,71 @@ def _read_position(path: str) -> int:
     return 0
 
 
-def _events(sources: Iterable[str | os.PathLike | Cable], index_gen: str | None = None) -> Iterator[tuple]:
+def _events(
+    sources: Iterable[str | os.PathLike | Cable],
+    index_gen: str | None = None,
+    share: Share | None = None,
+) -> Iterator[tuple]:
+    """The events of reading ``sources`` (see the module docstring), for one share.
+
+    ``("cable", Prepared, index)`` and ``("error", ParseError, index)`` carry the
+    record's number in the input (see :class:`~indexer.readers.Share`).
+    """
     from .readers import read_cables  # the parser; imported here so the worker owns it
 
+    share = share or Share()
     schema = make_schema()
     # Cables whose hash the index already has are not analyzed (the writer will skip
     # them); the writer checks again against its own, newer view.
     indexed = _indexed_hashes(index_gen)
-    errors: list[ParseError] = []
+    errors: list[tuple[int, ParseError]] = []
+
+    def report(error: ParseError) -> None:
+        errors.append((share.index, error))
+
     finished = 0  # bytes of the input files read completely
     before_source = 0  # bytes of the path sources before this one
     for source in sources:
         if isinstance(source, Cable):
-            cables: Iterable[Cable] = [source]
+            cables: Iterable[Cable] = [source] if share.take() else []
             path = None
         else:
             path = Path(source)
-            cables = read_cables(path, errors=errors.append)
+            cables = read_cables(path, errors=report, share=share)
         current: str | None = None
         count = 0
         for cable in cables:
             while errors:
-                yield ("error", errors.pop(0))
+                yield ("error", *reversed(errors.pop(0)))
+            index = share.index
             where = cable.source.path if cable.source else None
             if where != current:
                 if current is not None and os.path.isfile(current):
                     finished += os.path.getsize(current)
                 current = where
             count += 1
-            if current and count % CHUNK == 0:
+            if current and count % CHUNK == 0 and share.lead:
                 yield ("bytes", finished + _read_position(os.path.realpath(current)))
             if not cable.refid:
                 loc = f"line {cable.source.line}" if cable.source and cable.source.line else None
-                yield ("error", ParseError("the cable has no reference id; skipped", where, loc))
+                yield ("error", ParseError("the cable has no reference id; skipped", where, loc), index)
                 continue
             digest = cable.content_hash()
-            if indexed is not None and indexed(cable.refid) == digest:
-                yield ("cable", Prepared(cable.refid, tuple(cable.references), digest, None, None, cable))
+            known = indexed(cable.refid) if indexed is not None else None
+            if known == digest:
+                yield ("cable", Prepared(cable.refid, tuple(cable.references), digest, None, cable, True), index)
                 continue
-            yield ("cable", prepare(cable, schema))
+            item = prepare(cable, schema, digest)
+            item.existed = known is not None
+            yield ("cable", item, index)
         while errors:
-            yield ("error", errors.pop(0))
+            yield ("error", *reversed(errors.pop(0)))
         if path is not None:
             # However the files inside were counted, the whole source is read now.
             before_source += input_bytes(path)
             finished = before_source
-            yield ("bytes", finished)
+            if share.lead:
+                yield ("bytes", finished)
     if indexed is not None:
         indexed.close()
 
@@ -187,76 +206,16 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker(sources, index_gen, q, parent_pid: int) -> None:
-    """The worker process: stream chunks of events, stop if the parent goes away."""
-    _die_with_parent()
-
-    def put(item) -> None:
-        while True:
-            try:
-                q.put(item, timeout=1.0)
-                return
-            except queue_module.Full:
-                if os.getppid() != parent_pid:  # the writer was killed: nobody will read
-                    os._exit(1)
-
-    try:
-        chunk: list[tuple] = []
-        for event in _events(sources, index_gen):
-            chunk.append(event)
-            if len(chunk) >= CHUNK:
-                put(chunk)
-                chunk = []
-        if chunk:
-            put(chunk)
-        put(None)
-    except BaseException as exc:  # noqa: BLE001 -- handed to the writer, which re-raises
-        try:
-            put([("fatal", exc)])
-        except Exception:  # unpicklable: say what it was
-            put([("fatal", RuntimeError(f"{type(exc).__name__}: {exc}"))])
-        put(None)
-
-
 def _context():
     # fork starts in milliseconds and shares the imported modules; spawn elsewhere.
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     return multiprocessing.get_context(method)
 
 
-def prepared(sources: list, workers: int = 1, index_gen: str | None = None) -> Iterator[tuple]:
-    """Events for ``sources`` (paths and/or cables), from a worker process or in-process.
+def prepared(sources: list, index_gen: str | None = None) -> Iterator[tuple]:
+    """Events for ``sources`` (paths and/or cables), read in this process.
 
-    :param workers: 1 uses a worker process, 0 works in the calling process.
     :param index_gen: the Whoosh directory being updated; cables it already holds
         unchanged come without documents (see :meth:`Prepared.ready`).
     """
-    if workers <= 0:
-        yield from _events(sources, index_gen)
-        return
-    ctx = _context()
-    q = ctx.Queue(maxsize=QUEUE_CHUNKS)
-    proc = ctx.Process(target=_worker, args=(sources, index_gen, q, os.getpid()), daemon=True)
-    proc.start()
-    try:
-        while True:
-            try:
-                chunk = q.get(timeout=1.0)
-            except queue_module.Empty:
-                if not proc.is_alive():
-                    raise RuntimeError(
-                        f"the indexing worker process died (exit code {proc.exitcode})"
-                    ) from None
-                continue
-            if chunk is None:
-                break
-            for event in chunk:
-                if event[0] == "fatal":
-                    raise event[1]
-                yield event
-    finally:
-        if proc.is_alive():
-            proc.terminate()
-        proc.join(timeout=10)
-        q.close()
-        q.cancel_join_thread()
+    yield from _events(sources, index_gen)

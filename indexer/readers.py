@@ -39,7 +39,7 @@ from .formats import CSV_OPTIONS, FORMATS, csv_parts, detect_format, unwrap
 from .models import Cable, Source
 from .parsing import assemble, cable_from_json
 
-__all__ = ["read_cables", "iter_files", "is_note", "MAX_FILE_BYTES"]
+__all__ = ["read_cables", "iter_files", "is_note", "MAX_FILE_BYTES", "Share"]
 
 #: A single-cable file larger than this is not a cable; it is reported and skipped.
 #: (Multi-cable files, CSV and JSONL, are streamed and have no limit.)
@@ -67,6 +67,37 @@ def _reporter(errors: ErrorSink) -> Callable[[ParseError], None]:
     raise TypeError("errors must be a list, a callable or None")
 
 
+class Share:
+    """Which records of a read this reader parses: every ``n``-th one, starting at ``k``.
+
+    A record is one row of a CSV or JSONL stream, or one single-cable file. Readers
+    given ``Share(0, 2)`` and ``Share(1, 2)`` over the same sources walk every record
+    but parse (and report errors for) disjoint halves, in two processes. Whole-file
+    notes of a stream come from share ``k == 0`` only.
+
+    ``index`` is the number of the record being read (0-based over all sources of
+    the read, parsed or not), so a yielded cable or reported error can be placed in
+    the input order.
+    """
+
+    def __init__(self, k: int = 0, n: int = 1):
+        if not 0 <= k < n:
+            raise ValueError(f"share {k} of {n}")
+        self.k = k
+        self.n = n
+        self.index = -1
+
+    def take(self) -> bool:
+        """Move to the next record; whether it is this reader's to parse."""
+        self.index += 1
+        return self.index % self.n == self.k
+
+    @property
+    def lead(self) -> bool:
+        """Whether this reader reports what concerns a whole file."""
+        return self.k == 0
+
+
 def iter_files(path: str | os.PathLike) -> Iterator[Path]:
     """``path`` itself if it is a file, else every file below it, sorted, hidden skipped."""
     p = Path(path)
@@ -85,6 +116,7 @@ def read_cables(
     path: str | os.PathLike,
     format: str | None = None,
     errors: ErrorSink = None,
+    share: Share | None = None,
 ) -> Iterator[Cable]:
     """Yield every cable in a file or directory tree, lazily.
 
@@ -93,6 +125,7 @@ def read_cables(
         every file; detected per file when ``None``.
     :param errors: where diagnostics go: a list to append ``ParseError`` to, a
         callable, or ``None`` (see the module docstring).
+    :param share: parse only this share of the records (see :class:`Share`).
     :raises ParseError: only for a path that does not exist or an unknown ``format``
         (a usage error, not bad data).
     """
@@ -102,13 +135,16 @@ def read_cables(
     p = Path(path)
     if not p.exists():
         raise ParseError("no such file or directory", path=str(path))
+    share = share or Share()
     for file in iter_files(p):
         try:
-            yield from _read_file(file, format, report)
+            yield from _read_file(file, format, report, share)
         except (OSError, UnicodeError, csv.Error, MemoryError, RecursionError) as exc:
-            report(ParseError(f"unreadable: {exc}", path=str(file)))
+            if share.lead:
+                report(ParseError(f"unreadable: {exc}", path=str(file)))
         except ParseError as exc:
-            report(exc if exc.path else ParseError(exc.reason, path=str(file), location=exc.location))
+            if share.lead:
+                report(exc if exc.path else ParseError(exc.reason, path=str(file), location=exc.location))
 
 
 def _sniff(file: Path) -> bytes:
@@ -139,20 +175,24 @@ def _looks_binary(head: bytes) -> bool:
     return control > len(head[:8192]) * 0.05
 
 
-def _read_file(file: Path, fmt: str | None, report) -> Iterator[Cable]:
+def _read_file(file: Path, fmt: str | None, report, share: Share) -> Iterator[Cable]:
     path = str(file)
     head = _sniff(file)
     if not head.strip():
-        report(ParseError("empty file", path=path))
+        if share.take():
+            report(ParseError("empty file", path=path))
         return
     if _looks_binary(head):
-        report(ParseError("binary data, not a cable", path=path))
+        if share.take():
+            report(ParseError("binary data, not a cable", path=path))
         return
     encoding = _encoding(head)
     sniffed_text = head.decode(encoding, errors="replace")
     kind = fmt or _format_for(file, sniffed_text)
     if kind in ("csv", "jsonl"):
-        yield from _stream(file, kind, encoding, report)
+        yield from _stream(file, kind, encoding, report, share)
+        return
+    if not share.take():
         return
     size = file.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -241,27 +281,27 @@ class _Lines(io.TextIOBase):
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
-def _stream(file: Path, kind: str, encoding: str, report) -> Iterator[Cable]:
+def _stream(file: Path, kind: str, encoding: str, report, share: Share) -> Iterator[Cable]:
     path = str(file)
     enc = "utf-8-sig" if encoding == "utf-8-sig" else "utf-8"
     with open(file, "r", encoding=enc, errors="surrogateescape", newline="") as raw:
         lines = _Lines(raw)
-        yield from _stream_records(lines, path, kind, report)
-        if lines.fixed:
+        yield from _stream_records(lines, path, kind, report, share)
+        if lines.fixed and share.lead:
             report(ParseError(f"note: not valid UTF-8; {lines.fixed} undecodable bytes read as cp1252",
                               path=path))
 
 
-def _stream_records(lines: _Lines, path: str, kind: str, report) -> Iterator[Cable]:
+def _stream_records(lines: _Lines, path: str, kind: str, report, share: Share) -> Iterator[Cable]:
     if kind == "jsonl":
-        yield from _jsonl_records(lines, path, report)
+        yield from _jsonl_records(lines, path, report, share)
     else:
-        yield from _csv_records(lines, path, report)
+        yield from _csv_records(lines, path, report, share)
 
 
-def _jsonl_records(lines: _Lines, path: str, report) -> Iterator[Cable]:
+def _jsonl_records(lines: _Lines, path: str, report, share: Share) -> Iterator[Cable]:
     for lineno, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line.strip() or not share.take():
             continue
         try:
             cable = cable_from_json(line, Source(path=path, format="jsonl", row=lineno, line=lineno))
@@ -271,7 +311,7 @@ def _jsonl_records(lines: _Lines, path: str, report) -> Iterator[Cable]:
         yield cable
 
 
-def _csv_records(lines: _Lines, path: str, report) -> Iterator[Cable]:
+def _csv_records(lines: _Lines, path: str, report, share: Share) -> Iterator[Cable]:
     reader = csv.reader(lines, **CSV_OPTIONS)
     row_no = 0
     while True:
@@ -281,9 +321,12 @@ def _csv_records(lines: _Lines, path: str, report) -> Iterator[Cable]:
         except StopIteration:
             break
         except csv.Error as exc:
-            report(ParseError(f"bad CSV: {exc}", path=path, location=f"line {start}"))
+            if share.take():
+                report(ParseError(f"bad CSV: {exc}", path=path, location=f"line {start}"))
             continue
         row_no += 1
+        if not share.take():
+            continue
         if not row or not any(c.strip() for c in row):
             continue
         where = f"row {row_no} (line {start})"

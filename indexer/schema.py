@@ -27,21 +27,27 @@ tagtext        TEXT (the analyzer)                   the meanings of the TAG cod
                                                      (``political relations`` finds PREL)
 names          KEYWORD                               name-variant keys (Gaddafi ~ QADHAFI)
 references     KEYWORD                               canonical refids this cable cites
-cited_by       KEYWORD, stored                       canonical refids of indexed cables that
-                                                     cite this one (kept by the writer)
 content_hash   ID, stored                            incremental indexing: unchanged cables
                                                      are skipped
 cable          STORED                                the whole :class:`~indexer.Cable` as
                                                      zlib-compressed JSON (:mod:`indexer.store`)
 ============== ===================================== =========================================
 
-**Paragraph documents** (``kind="para"``), one per paragraph: ``pref`` (ID, stored: the
-parent refid), ``pindex`` (STORED: 0-based index into ``Cable.paragraphs``),
-``pnum`` (ID: the ¶ number as text), ``marking`` (KEYWORD: the portion marking and its
-parts, ``S/NF`` -> ``S/NF``, ``S``, ``NF``) and ``ptext`` (TEXT, positions, not stored, **without** the ``=word`` exact twins: search
-it with stemmed terms).
-They let a hit name its best paragraphs and make ``marking:S nuclear`` match inside one
-paragraph. Their text, number and marking are read back from the cable's stored JSON.
+**Paragraphs** are not documents of their own (schema version 3). The body is indexed
+once, with positions, and ``pmap`` (STORED) says which body positions each paragraph
+covers: ``array('I')`` bytes of ``start, end`` pairs, one pair per entry of
+``Cable.paragraphs`` (``end == start`` for an empty paragraph). A hit's best paragraphs
+come from where the query's terms sit in the body (their posting positions), and
+``marking:S nuclear`` checks that the words fall inside one paragraph marked ``S``.
+``markings`` (KEYWORD) holds every portion marking of the cable and its parts
+(``S/NF`` -> ``S/NF``, ``S``, ``NF``), so such a query only looks at cables that have
+the marking at all; ``paras`` (NUMERIC column) is the paragraph count, for ``stats``.
+
+**Citations** are indexed one way only: ``references`` holds the canonical refids a
+cable cites. "Cited by" is the same posting list read the other way (the cables whose
+``references`` hold a refid), so it is always current and a new cable never rewrites the
+cables it cites. (Schema version 2 stored ``cited_by`` in each cable and re-added every
+cited cable when a citer arrived: about one re-add per new cable in a full build.)
 
 Design decisions and what they cost, measured on 1,000 synthetic cables (6.3 MB of body
 text recombined from the shared HTML paragraphs, 14,466 paragraphs), one batch, by
@@ -73,11 +79,11 @@ subject + body also Whoosh-stored   55.3      18.4
   one analyzer serves both, and the ``=`` terms double as the spelling dictionary (a
   ``ReaderCorrector`` with ``prefix=1`` over ``=`` terms), so no separate spelling field
   is written. Cost: +40% index size and about +39% CPU. A separate unstemmed field
-  would cost the same postings. Paragraph text leaves the twins out (they would add
-  another 15 MB): the cable document decides exactness, paragraphs only rank within it.
-* **Paragraph documents** cost +46% index size and about +68% CPU (they repeat the
-  body's terms once more, with positions). They are what makes ¶-level hits and
-  ``marking:S nuclear`` inside one paragraph possible, so they stay.
+  would cost the same postings.
+* **Paragraph documents** (schema version 2) cost +46% index size and about +68% CPU:
+  they repeated the body's terms once more, with positions. Version 3 gets ¶-level
+  hits and ``marking:`` from the body's own positions and ``pmap`` instead (the table
+  above is version 2's).
 * Posting values of the text fields use :class:`CablePositions` (raw uint32 positions
   instead of Whoosh's pickled deltas): 49.8 MB instead of 51.8 MB, same CPU.
 
@@ -105,14 +111,16 @@ __all__ = [
     "CableText",
     "Postings",
     "make_schema",
+    "pmap_ranges",
 ]
 
 #: Bump whenever the schema or the analyzer changes what is indexed or how.
 #: 2: compact position values (:class:`CablePositions`), ``pnum`` as ID, ``pindex`` stored only.
-SCHEMA_VERSION = 2
+#: 3: no paragraph documents (``pmap``, ``markings``, ``paras`` instead), no ``cited_by``.
+SCHEMA_VERSION = 3
 
-#: The two kinds of document.
-KINDS = ("cable", "para")
+#: The kinds of document (one since schema version 3; the field stays for filters).
+KINDS = ("cable",)
 
 #: Joins multi-valued facet values (caveats, tags) in their sort column.
 COLUMN_SEP = "\n"
@@ -129,19 +137,33 @@ MEASUREMENTS: dict[str, tuple[float, float]] = {
 
 
 class Postings:
-    """A field value analyzed ahead of time: ``(term bytes, freq, weight, encoded positions)``.
+    """A text field's value analyzed ahead of time: ``term -> positions``.
 
-    The writer analyzes cables in a worker process and hands the results to the
-    process that owns the Whoosh writer in this form (see :mod:`indexer.build`).
+    :func:`indexer.documents.cable_document` analyzes the cable's text fields into
+    this form; the writer (:class:`indexer.segments.MemoryPool`) files the positions
+    without going through Whoosh's per-posting tuples. :attr:`items` is Whoosh's
+    ``field.index()`` form, for other writers.
     """
 
-    __slots__ = ("items",)
+    __slots__ = ("positions",)
 
-    def __init__(self, items: list[tuple[bytes, int, float, bytes]]):
-        self.items = items
+    def __init__(self, positions: dict[str, list[int]]):
+        self.positions = positions
+
+    @property
+    def items(self) -> list[tuple[bytes, int, float, bytes]]:
+        """``(term bytes, frequency, weight, encoded positions)`` per term."""
+        return [
+            (term.encode("utf-8"), len(p), float(len(p)), _encode_positions(p))
+            for term, p in self.positions.items()
+        ]
 
     def __reduce__(self):
-        return (Postings, (self.items,))
+        return (Postings, (self.positions,))
+
+
+def _encode_positions(poslist) -> bytes:
+    return array("I", poslist).tobytes()
 
 
 class CablePositions(Positions):
@@ -156,7 +178,7 @@ class CablePositions(Positions):
     """
 
     def encode(self, poslist) -> bytes:
-        return array("I", poslist).tobytes()
+        return _encode_positions(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         positions = array("I")
@@ -209,14 +231,16 @@ class CableText(TEXT):
 
     def postings(self, text: str) -> Postings:
         """``text`` analyzed for this field, ready for :meth:`index` or another process."""
-        encode = self.format.encode
-        boost = self.format.field_boost
-        return Postings(
-            [
-                (term.encode("utf-8"), len(poses), len(poses) * boost, encode(poses))
-                for term, poses in index_positions(text, self.twins).items()
-            ]
-        )
+        return Postings(index_positions(text, self.twins))
+
+
+def pmap_ranges(pmap: bytes | None) -> list[tuple[int, int]]:
+    """The inverse of the ``pmap`` stored field: ``(start, end)`` body positions per paragraph."""
+    if not pmap:
+        return []
+    flat = array("I")
+    flat.frombytes(pmap)
+    return list(zip(flat[0::2], flat[1::2]))
 
 
 def make_schema() -> Schema:
@@ -240,13 +264,10 @@ def make_schema() -> Schema:
         tagtext=CableText(),
         names=KEYWORD(),
         references=KEYWORD(),
-        cited_by=KEYWORD(stored=True),
         content_hash=ID(stored=True),
         cable=STORED(),
-        # paragraph documents
-        pref=ID(stored=True),
-        pindex=STORED(),
-        pnum=ID(),
-        marking=KEYWORD(),
-        ptext=CableText(twins=False),
+        # paragraphs (see the module docstring)
+        pmap=STORED(),
+        markings=KEYWORD(),
+        paras=NUMERIC(int, sortable=True),
     )

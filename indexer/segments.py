@@ -30,31 +30,38 @@ import math
 from array import array
 from typing import Iterator
 
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .schema import Postings
 
-__all__ = ["CableSegmentWriter", "MemoryPool", "merge_tiers"]
+__all__ = ["CableCodec", "CableSegmentWriter", "MemoryPool", "cable_codec", "merge_tiers"]
 
 #: Postings a writer keeps in memory before handing over to a spilling pool (~60 B each).
 SPILL_POSTINGS = 16_000_000
-#: zlib level of posting blocks (Whoosh's default is 3).
-CODEC_COMPRESSION = 3
+#: zlib level of posting blocks (Whoosh's default is 3). Level 1 took 2.6% less CPU for a
+#: 1.7% bigger index (2,000 synthetic cables in one segment, schema 3).
+CODEC_COMPRESSION = 1
 #: Segments of one size tier that trigger a merge of that tier.
 TIER_WIDTH = 8
-#: Tiers are merged only while the result stays under this many documents (cables and
-#: paragraphs; about 7,000 cables). Bigger merges go through Whoosh's spilling pool at
-#: a few microseconds per posting and would stall a run for minutes, so big segments
-#: (from big batches) are left as they are.
-MERGE_MAX_DOCS = 100_000
+#: Tiers are merged only while the result stays under this many cables. A merge costs
+#: about what writing the cables did, so the segments of full batches (ten thousand
+#: cables and more) are left as they are; many small incremental commits are merged.
+MERGE_MAX_DOCS = 20_000
 
 
 class MemoryPool:
-    """A posting pool grouped by ``(fieldname, term)``; spills to a ``PostingPool`` when big.
+    """A posting pool grouped by ``(field, term)``; spills to a ``PostingPool`` when big.
 
     Implements the part of Whoosh's pool interface a ``SegmentWriter`` uses: ``add``,
     ``iter_postings`` (sorted by field, term, document) and ``cleanup``.
+
+    Text fields analyzed ahead of time (:class:`~indexer.schema.Postings`) come in
+    through :meth:`add_positions` and are kept as three flat arrays per term
+    (documents, frequencies, all positions): about 12 bytes per posting plus 4 per
+    position, and no Python object per posting until the segment is written. Other
+    fields' postings (and merged segments') are kept as Whoosh hands them over.
     """
 
     def __init__(self, tempstore, segment, limitmb: int, spill_postings: int | None = None):
@@ -64,6 +71,8 @@ class MemoryPool:
         self._spill_at = SPILL_POSTINGS if spill_postings is None else spill_postings
         # fieldname -> term bytes -> (docnums, weights, encoded values)
         self._fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
+        # fieldname -> term -> (docnums, frequencies, positions), for Postings values
+        self._pos_fields: dict[str, dict[str, tuple[array, array, array]]] = {}
         self._count = 0
         self._spilled: PostingPool | None = None
 
@@ -75,8 +84,36 @@ class MemoryPool:
         fieldname, tbytes, docnum, weight, vbytes = item
         self.add_field(fieldname, docnum, ((tbytes, 0, weight, vbytes),))
 
+    def add_positions(self, fieldname: str, docnum: int, positions: dict[str, list[int]]) -> int:
+        """Add one document's ``term -> positions`` of one text field; returns the
+        number of positions (the field length). Weights are the frequencies (the cable
+        text fields have no boosts); values are :class:`~indexer.schema.CablePositions`'."""
+        if self._spilled is not None or fieldname in self._fields:
+            return self.add_field(fieldname, docnum, Postings(positions).items)
+        terms = self._pos_fields.get(fieldname)
+        if terms is None:
+            terms = self._pos_fields[fieldname] = {}
+        get = terms.get
+        total = 0
+        for term, plist in positions.items():
+            freq = len(plist)
+            entry = get(term)
+            if entry is None:
+                terms[term] = (array("I", (docnum,)), array("I", (freq,)), array("I", plist))
+            else:
+                entry[0].append(docnum)
+                entry[1].append(freq)
+                entry[2].extend(plist)
+            total += freq
+        self._count += len(positions)
+        if self._count >= self._spill_at:
+            self._spill()
+        return total
+
     def add_field(self, fieldname: str, docnum: int, items) -> int:
         """Add one document's postings of one field; returns the summed frequency."""
+        if fieldname in self._pos_fields and self._spilled is None:
+            self._fields[fieldname] = dict(self._generic(self._pos_fields.pop(fieldname)))
         if self._spilled is not None:
             total = 0
             for tbytes, freq, weight, vbytes in items:
@@ -103,18 +140,34 @@ class MemoryPool:
             self._spill()
         return total
 
+    @staticmethod
+    def _generic(terms: dict[str, tuple[array, array, array]]) -> Iterator[tuple[bytes, tuple]]:
+        # A positions field's terms in the generic form: term bytes -> (docnums,
+        # weights, encoded values), sorted by term.
+        for term in sorted(terms):
+            docnums, freqs, positions = terms[term]
+            yield term.encode("utf-8"), (docnums, array("f", freqs), _split_values(positions, freqs))
+
     def _spill(self) -> None:
         pool = PostingPool(self._tempstore, self._segment, limitmb=self._limitmb)
         for item in self._iter_memory():
             pool.add(item)
         self._fields.clear()
+        self._pos_fields.clear()
         self._spilled = pool
 
+    def _sorted_fields(self) -> Iterator[tuple[str, Iterator[tuple[bytes, tuple]]]]:
+        # Every field's terms in the generic form, fields and terms in index order.
+        for fieldname in sorted(set(self._fields) | set(self._pos_fields)):
+            if fieldname in self._pos_fields:
+                yield fieldname, self._generic(self._pos_fields[fieldname])
+            else:
+                terms = self._fields[fieldname]
+                yield fieldname, ((t, terms[t]) for t in sorted(terms))
+
     def _iter_memory(self) -> Iterator[tuple]:
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            for tbytes in sorted(terms):
-                docnums, weights, values = terms[tbytes]
+        for fieldname, terms in self._sorted_fields():
+            for tbytes, (docnums, weights, values) in terms:
                 # Documents arrive in increasing number within a term (add_document and
                 # add_reader both number them upwards), so no per-posting sort is needed.
                 for i in range(len(docnums)):
@@ -134,11 +187,9 @@ class MemoryPool:
         buffer; whoosh-reloaded 2.7.5 is pinned.)
         """
         fw = fieldwriter
-        for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
+        for fieldname, terms in self._sorted_fields():
             fw.start_field(fieldname, schema[fieldname])
-            for tbytes in sorted(terms):
-                docnums, weights, values = terms[tbytes]
+            for tbytes, (docnums, weights, values) in terms:
                 fw.start_term(tbytes)
                 pw = fw._postwriter  # noqa: SLF001 -- see the docstring
                 limit = pw._blocklimit  # noqa: SLF001
@@ -167,8 +218,22 @@ class MemoryPool:
     def cleanup(self) -> None:
         """Drop everything (and the spill files, if any)."""
         self._fields.clear()
+        self._pos_fields.clear()
         if self._spilled is not None:
             self._spilled.cleanup()
+
+
+def _split_values(positions: array, freqs: array) -> list[bytes]:
+    """Each posting's encoded positions (:class:`~indexer.schema.CablePositions`), from
+    one term's flat positions array and its per-posting frequencies."""
+    flat = positions.tobytes()
+    values = []
+    at = 0
+    for freq in freqs:
+        end = at + 4 * freq
+        values.append(flat[at:end])
+        at = end
+    return values
 
 
 class CableSegmentWriter(SegmentWriter):
@@ -188,7 +253,11 @@ class CableSegmentWriter(SegmentWriter):
         kwargs.setdefault("compound", False)
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool.cleanup()  # Whoosh's pool made nothing on disk yet; replace it
+        # Whoosh names a writer's temp folder after the index, so writers in parallel
+        # processes (indexer.parallel) would destroy each other's: give each its own.
+        self._tempstorage = self.storage.temp_storage(f"{self.newsegment.segment_id()}.tmp")
         self.pool = MemoryPool(self._tempstorage, self.newsegment, limitmb, spill_postings)
+        self._toc_segments = list(self.segments)
 
     def add_document(self, **fields):
         """Whoosh's ``add_document`` for this schema, adding each field's postings in bulk.
@@ -214,8 +283,10 @@ class CableSegmentWriter(SegmentWriter):
                     raise ValueError(f"field {name!r}: vectors, spelling and boosts are not supported")
                 length = 0
                 if field.indexed:
-                    items = value.items if isinstance(value, Postings) else list(field.index(value))
-                    total = pool.add_field(name, docnum, items)
+                    if isinstance(value, Postings):
+                        total = pool.add_positions(name, docnum, value.positions)
+                    else:
+                        total = pool.add_field(name, docnum, list(field.index(value)))
                     if field.scorable:
                         length = total
                 custom = fields.get(f"_stored_{name}", value)
@@ -233,6 +304,56 @@ class CableSegmentWriter(SegmentWriter):
         """Postings added so far (for memory-bounded batching)."""
         return len(self.pool)
 
+    def finish_segment(self):
+        """Write the new segment's files and close, without touching the TOC (the
+        unlocked writer of a worker process; see :mod:`indexer.parallel`).
+
+        :returns: the segment, or ``None`` if nothing was added.
+        """
+        try:
+            if self._added:
+                return self._finalize_segment()
+            self._close_segment()
+            self._delete_segment_files({self.newsegment.segment_id()})
+            return None
+        finally:
+            self._finish()
+
+    def commit_segments(self, new_segments) -> None:
+        """Commit this writer's deletions and merges plus ``new_segments`` (written by
+        worker processes), deleting only the files of segments this commit drops.
+
+        Whoosh's ``commit`` deletes every segment file its TOC does not list, which
+        includes segments that workers have written but not handed over yet.
+        """
+        from whoosh.index import TOC
+
+        self._check_state()
+        final = self._merge_segments(merge_tiers, False, True)
+        if self._added:
+            final.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        new_segments = [s for s in new_segments if s is not None]
+        final.extend(s for s in new_segments if s.doc_count() > 0)
+        TOC(self.schema, final, self.generation).write(self.storage, self.indexname)
+        keep = {s.segment_id() for s in final}
+        mine = [*self._toc_segments, *new_segments, self.newsegment]
+        self._delete_segment_files({s.segment_id() for s in mine} - keep, old_tocs=True)
+        self._finish()
+
+    def _delete_segment_files(self, segment_ids: set[str], old_tocs: bool = False) -> None:
+        from whoosh.index import TOC
+
+        toc_name = TOC._pattern(self.indexname)  # noqa: SLF001 -- Whoosh's own file naming
+        for name in list(self.storage.list()):
+            old_toc = old_tocs and toc_name.match(name)
+            if name.split(".", 1)[0] in segment_ids or (old_toc and int(old_toc.group(1)) != self.generation):
+                try:
+                    self.storage.delete_file(name)
+                except OSError:
+                    pass  # a folder, or still open somewhere: the next sweep gets it
+
     def _flush_segment(self):
         self.perdocwriter.close()
         if self.pool.spilled:
@@ -243,17 +364,58 @@ class CableSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
 
 
-def cable_codec():
-    """Whoosh's W3 codec with its defaults, made explicit.
+#: Terms with fewer postings than this in a segment keep them in the term table
+#: ("inlined") instead of a compressed block in the postings file.
+INLINE_LIMIT = 16
 
-    Measured on 1,000 synthetic cables: block compression 0 saves about 9% of the CPU
-    time and doubles the index (99.9 MB against 51.8 MB), level 1 saves nothing
-    measurable. Inlining rare terms (``inlinelimit`` > 1) would save a block per rare
-    term, but whoosh-reloaded 2.7.5 crashes on it (``W3TermInfo`` has no ``set_inline``).
+
+class CablePostingsWriter(W3PostingsWriter):
+    """Whoosh's W3 postings writer, with inlining of rare terms that works.
+
+    W3's writer inlines a term with fewer than ``inlinelimit`` postings by calling
+    ``terminfo.set_inline``, which whoosh-reloaded 2.7.5's ``W3TermInfo`` does not have
+    (its method is ``set_inlined``), so any limit above 1 crashes. Readers handle
+    inlined postings fine (``W3Codec.postings_reader`` wraps them in a ``ListMatcher``).
     """
-    from whoosh.codec.whoosh3 import W3Codec
 
-    return W3Codec(blocklimit=128, compression=CODEC_COMPRESSION, inlinelimit=1)
+    def finish_postings(self):
+        if not self.written() and len(self) < self._inlinelimit:
+            terminfo = self._terminfo
+            terminfo.add_block(self)
+            terminfo.set_inlined(self._ids, self._weights, self._values)
+            self._terminfo = None
+            return terminfo
+        return super().finish_postings()
+
+
+class CableCodec(W3Codec):
+    """Whoosh's W3 codec (same files, same readers) with :class:`CablePostingsWriter`.
+
+    Most terms of a cable segment are rare (names, numbers, exact forms): at 2,000
+    cables, 104,000 terms made 114,000 posting blocks, each pickled, zlib-compressed
+    and written on its own, about a third of the writer's time. Inlining the terms with
+    fewer than :data:`INLINE_LIMIT` postings skips all that for them.
+
+    Block compression 0 saves about 9% of the CPU time and doubles the index (1,000
+    synthetic cables, schema 2); see :data:`CODEC_COMPRESSION`.
+
+    .. warning:: Whoosh pickles the codec into each segment's entry of the TOC: this
+       class is found again by its path, ``indexer.segments.CableCodec``.
+    """
+
+    def postings_writer(self, dbfile, byteids=False):
+        return CablePostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+
+def cable_codec() -> CableCodec:
+    """The codec of every segment the cable writer makes."""
+    return CableCodec(blocklimit=128, compression=CODEC_COMPRESSION, inlinelimit=INLINE_LIMIT)
 
 
 def _tier(doc_count: int) -> int:
@@ -265,7 +427,8 @@ def merge_tiers(writer, segments):
 
     Tiers are powers of ``TIER_WIDTH`` in documents (deleted ones included). Many small
     incremental commits are merged up to :data:`MERGE_MAX_DOCS`; segments of full
-    batches are not merged (a 251,287-cable build in batches of 2,500 leaves about 100).
+    batches are not merged (a 251,287-cable build in batches of 20,000 with two workers
+    leaves about 26).
     """
     tiers: dict[int, list] = {}
     for seg in segments:

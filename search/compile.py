@@ -51,6 +51,8 @@ MAX_EXPANSION = 512
 EXACT_PREFIX = "="
 
 #: Index fields that hold upper-case keyword values (matched by value, not analyzed).
+#: ``cited_by`` is no index field: ``citedby:X`` reads X's ``references`` (see
+#: :meth:`Compiler.cited_by`).
 _KEYWORD_FIELDS = {"tags", "caveats", "references", "cited_by", "classification", "refid"}
 
 
@@ -265,7 +267,9 @@ class Compiler:
         """``tag:``, ``caveat:``, ``classification:``, ``refid:``, ``refs:``, ``citedby:``."""
         fld, value = node.field, node.text.strip()
         upper = value.upper()
-        if fld in ("refid", "references", "cited_by"):
+        if fld == "cited_by":
+            return self.cited_by(node)
+        if fld in ("refid", "references"):
             if node.mode in ("prefix", "wildcard"):
                 return self._expand_values(fld, upper, node)
             canon = canonical_refid(value) or re.sub(r"\s+", "", upper)
@@ -291,6 +295,42 @@ class Compiler:
         if not hits:
             return wq.Term(fld, upper)  # matches nothing; the echo still says what was asked
         return _or([wq.Term(fld, v) for v in hits])
+
+    def cited_by(self, node: Word) -> wq.Query:
+        """``citedby:X``: the cables X cites, i.e. the refids in X's own ``references``.
+
+        The index keeps citations one way only (``references``), so they are read from
+        X's stored cable; ``07ANKARA*`` reads every indexed cable whose refid matches.
+        """
+        value = node.text.strip()
+        if node.mode in ("prefix", "wildcard"):
+            upper = value.upper()
+            pattern = upper if node.mode == "wildcard" else upper.rstrip("*") + "*"
+            rx = re.compile(fnmatch.translate(pattern))
+            citers = [v for v in self._lexicon("refid") if rx.match(v)]
+            self._check_cap(node, len(citers))
+        else:
+            citers = [canonical_refid(value) or re.sub(r"\s+", "", value.upper())]
+        cited: set[str] = set()
+        for refid in citers:
+            cited.update(self._references_of(refid))
+        for refid in sorted(cited):
+            self._note("refid", refid, value)
+        if not cited:  # a term no cable has: matches nothing, and NOT of it everything
+            return wq.Term("refid", "")
+        return _or([wq.Term("refid", r) for r in sorted(cited)])
+
+    def _references_of(self, refid: str) -> tuple[str, ...]:
+        """The refids the indexed cable *refid* cites (none if it is not indexed)."""
+        from indexer.store import decode_cable
+
+        for leaf, base in self.reader.leaf_readers():
+            if ("refid", refid) not in leaf:
+                continue
+            m = leaf.postings("refid", refid)  # without the deleted (replaced) versions
+            if m.is_active():
+                return tuple(decode_cable(self.reader.stored_fields(base + m.id())["cable"]).references)
+        return ()
 
     def _lexicon(self, fld: str) -> list[str]:
         return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon(fld)]

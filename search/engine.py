@@ -24,7 +24,7 @@ from indexer.errors import IndexNotFound, SchemaMismatch
 
 from .errors import QueryError
 from .docsets import DocSets, TermCache
-from .facets import FacetColumns
+from .facets import FacetColumns, live_column_sum
 from .hits import HitMaker
 from .pinning import pin_files
 from .plan import SearchPlan
@@ -247,18 +247,33 @@ class CableSearch:
                 return None
 
         wanted = canonical_refid(refid) or refid.strip().upper()
-        with self._searcher() as (_opened, searcher):
+        with self._searcher() as (opened, searcher):
             docnum = searcher.document_number(refid=wanted)
             if docnum is None:
                 return None
             stored = searcher.stored_fields(docnum)
             cable = decode_cable(stored["cable"])
-            cited_by = tuple(_as_list(stored.get("cited_by")))
+            cited_by = self._cited_by(opened, searcher, cable.refid)
             reader = searcher.reader()
             related = set(cable.references) | set(cited_by)
             indexed = frozenset(r for r in related if reader.doc_frequency("refid", r) > 0)
             meanings = {t: tag_meaning(t) for t in cable.tags}
             return CableView(cable, cited_by, indexed, meanings)
+
+    def _cited_by(self, opened: _Opened, searcher, refid: str) -> tuple[str, ...]:
+        """The refids of the indexed cables that cite *refid*, oldest first (by sending
+        time, then refid; undated last). Citations are indexed one way (``references``),
+        so this is that posting list read the other way: always current, nothing kept."""
+        leaves = self._columns.leaves(searcher.reader(), opened.scope)
+        missing = self._columns.NO_DATE
+        citers = []
+        for d in searcher.document_numbers(references=refid):
+            citer = searcher.stored_fields(d)["refid"]
+            if citer == refid:
+                continue  # a cable quoting its own refid among its REFs
+            created = self._columns.value(leaves, d, "created")
+            citers.append((created is None or created == missing, created or 0, citer))
+        return tuple(c for _, _, c in sorted(citers))
 
     def highlight(self, refid: str, query: str) -> dict[int, str]:
         """The paragraphs of one cable that *query* matches, each whole and highlighted.
@@ -322,7 +337,7 @@ class CableSearch:
             reader = searcher.reader()
             counts = DocSets(searcher, self._terms, opened.scope)
             cables = len(counts.term("kind", "cable"))
-            paras = len(counts.term("kind", "para"))
+            paras = live_column_sum(reader, "paras")
             meta = dict(opened.meta)
             return {
                 "index_dir": str(self.index_dir),
@@ -436,14 +451,6 @@ def _pinned_searcher(ix):
 
 #: How often opening a searcher is tried while commits keep replacing segments.
 _OPEN_ATTEMPTS = 5
-
-
-def _as_list(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v for v in value.replace(",", " ").split() if v]
-    return list(value)
 
 
 # ---------------------------------------------------------------------- one search

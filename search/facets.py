@@ -23,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - integration point
     COLUMN_SEP = "\n"
 
-__all__ = ["FACETS", "FacetColumns", "MAX_FACET_VALUES"]
+__all__ = ["FACETS", "FacetColumns", "MAX_FACET_VALUES", "live_column_sum"]
 
 #: The facets every search counts, in display order.
 FACETS = ("origin", "year", "classification", "caveats", "tags")
@@ -37,16 +37,16 @@ MAX_FACET_VALUES = 200
 class FacetColumns:
     """A thread-safe cache of per-segment facet columns, shared by all searches."""
 
-    #: The raw ``created`` column value of a document without a date (and of
-    #: paragraph documents): Whoosh's default for a missing sortable number.
+    #: The raw ``created`` column value of a document without a date: Whoosh's default
+    #: for a missing sortable number.
     NO_DATE = 2**64 - 1
 
     def __init__(self, max_segments: int = 256):
         self._lock = threading.Lock()
         self._segments: dict[tuple, dict[str, array]] = {}
         self._max = max_segments
-        # Facet values are stored as small integer codes (an index has millions of
-        # documents counting paragraphs, but only thousands of distinct values):
+        # Facet values are stored as small integer codes (an index has hundreds of
+        # thousands of cables, but only thousands of distinct values):
         # code -> value, and value -> code; code 0 is "no value".
         self._values: dict[str, list] = {n: [None] for n in FACETS}
         self._codes: dict[str, dict] = {n: {None: 0, "": 0, _NO_NUMBER: 0} for n in FACETS}
@@ -137,6 +137,22 @@ class FacetColumns:
                 items = items[:MAX_FACET_VALUES]
             out[n] = tuple(FacetValue(str(v), c) for v, c in items)
         return out
+
+
+def live_column_sum(reader, name: str) -> int:
+    """The sum of a numeric column over the live documents (``paras``: the paragraphs
+    of the index). A replaced cable's old version stays in its segment, deleted, until
+    a merge, so deleted documents are skipped."""
+    total = 0
+    for leaf, _base in reader.leaf_readers():
+        if not leaf.has_column(name):
+            continue
+        values = _column_values(leaf, name)
+        if leaf.has_deletions():
+            deleted = leaf.deleted_docs_set
+            values = (v for i, v in enumerate(values) if i not in deleted)
+        total += sum(v for v in values if v is not None and v != _NO_NUMBER)
+    return total
 
 
 def _column_values(leaf, name: str, translate: bool = True):

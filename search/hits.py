@@ -1,69 +1,38 @@
 """Whoosh documents -> plain :class:`~search.results.Hit` objects, inside the searcher.
 
 Only the page's hits come here: their stored cables are decoded, their best paragraphs
-found with one small search per cable, and snippets cut from those paragraphs only.
+found from where the query's words sit in their bodies (:mod:`search.paragraphs`), and
+snippets cut from those paragraphs only.
 """
 
 from __future__ import annotations
 
-from whoosh import query as wq
-
-
 from .compile import Compiler
-from .querylang import Node, ParsedQuery, text_only
-from .results import Hit, ParagraphHit
 from .docsets import DocSets
+from .paragraphs import (ParagraphMap, body_term, clause_alternatives, paragraph_marked, term_idf,
+                         term_positions)
+from .querylang import Or, ParsedQuery, text_only
+from .results import Hit, ParagraphHit
 from .snippets import make_snippet, match_spans
 
-__all__ = ["HitMaker", "PARAGRAPHS_PER_HIT", "para_text_query"]
+__all__ = ["HitMaker", "PARAGRAPHS_PER_HIT", "text_terms"]
 
 #: Best paragraphs shown per hit.
 PARAGRAPHS_PER_HIT = 2
 
 
-def para_text_query(comp: Compiler, text: Node, require_all: bool = False) -> wq.Query:
-    """The free-text part of a query, against paragraph text (``ptext``).
-
-    Paragraph text is indexed with stems only (no ``=word`` twins: the cable document
-    decides exactness, paragraphs only rank within it), so the words are compiled as
-    for the body, expansions and name variants included, and every exact term is
-    turned into its stem.
-
-    :param require_all: every word must be in the paragraph (for ``marking:``);
-        otherwise any word will do, and the paragraphs with most of them score best.
-    """
-    q = _to_ptext(comp.compile(text, {"body": 1.0}), comp)
-    if require_all and isinstance(q, wq.Or) and len(q.subqueries) > 1:
-        return wq.And(q.subqueries)
-    return q
-
-
-def _ptext_term(text: str) -> str | None:
-    from indexer.analysis import stem
-
-    if text.startswith("="):  # an exact twin: its stem
-        return stem(text[1:])
-    if "_" in text:  # a name-variant key (``ktf_qadhafi``): the spelling's stem
-        return stem(text.partition("_")[2])
-    return text
-
-
-def _to_ptext(q: wq.Query, comp: Compiler) -> wq.Query:
-    """The same query on ``ptext`` (see :func:`para_text_query`)."""
-    if isinstance(q, wq.Term):
-        if q.fieldname not in ("body", "names"):
-            return wq.NullQuery
-        term = _ptext_term(q.text)
-        comp.term_words.setdefault(("ptext", term), comp.term_words.get((q.fieldname, q.text), term))
-        return wq.Term("ptext", term, boost=q.boost)
-    if isinstance(q, wq.Phrase):
-        return wq.Phrase("ptext", [_ptext_term(w) for w in q.words], slop=q.slop, boost=q.boost)
-    if isinstance(q, (wq.And, wq.Or)):
-        subs = [s for s in (_to_ptext(s, comp) for s in q.subqueries) if s is not wq.NullQuery]
-        if not subs:
-            return wq.NullQuery
-        return type(q)(subs, boost=q.boost) if len(subs) > 1 else subs[0]
-    return wq.NullQuery
+def text_terms(comp: Compiler, parsed: ParsedQuery) -> list[list[frozenset[str]]]:
+    """The positive free-text clauses of a query (words and phrases, see
+    :func:`search.querylang.text_only`), each as the sets of body terms that satisfy it
+    (:func:`search.paragraphs.clause_alternatives`); clauses without a body term are
+    left out. Compiling them for the body alone also registers, in ``comp.term_words``,
+    the terms that expansions and name variants stand for."""
+    text = text_only(parsed.root)
+    if text is None:
+        return []
+    items = text.items if isinstance(text, Or) else (text,)
+    clauses = [clause_alternatives(comp.compile(i, {"body": 1.0})) for i in items]
+    return [c for c in clauses if c]
 
 
 class HitMaker:
@@ -92,8 +61,13 @@ class HitMaker:
         """:class:`Hit` objects for *docnums*, in order; with best paragraphs if *snippets*."""
         from indexer.store import decode_cable
 
-        cables = [(d, decode_cable(self.searcher.stored_fields(d)["cable"])) for d in docnums]
-        paras = self._paragraphs([c.refid for _, c in cables]) if snippets else {}
+        stored = [(d, self.searcher.stored_fields(d)) for d in docnums]
+        cables = [(d, decode_cable(f["cable"])) for d, f in stored]
+        if snippets:
+            maps = {d: ParagraphMap.from_stored(f.get("pmap")) for d, f in stored}
+            paras = self._paragraphs([(d, c, maps[d]) for d, c in cables])
+        else:
+            paras = {}
         matched = self._matched_terms(docnums) if snippets else {}
         return [
             Hit(
@@ -105,7 +79,7 @@ class HitMaker:
                 caveats=tuple(c.caveats),
                 tags=tuple(c.tags),
                 score=float(self.scores.get(d, 0.0)),
-                paragraphs=self._snippets(c, paras.get(c.refid, [])) if snippets else (),
+                paragraphs=self._snippets(c, paras.get(d, [])) if snippets else (),
                 matched_terms=matched.get(d, ()),
             )
             for d, c in cables
@@ -118,12 +92,7 @@ class HitMaker:
         from indexer.store import decode_cable
 
         cable = decode_cable(self.searcher.stored_fields(docnum)["cable"])
-        text = text_only(self.parsed.root)
-        if text is not None:
-            # Compiling the paragraph query registers the stems that exact, prefix and
-            # variant words stand for, so those mark their paragraphs too.
-            para_text_query(self.comp, text)
-        analyzer = self.schema["ptext"].analyzer
+        analyzer = self.schema["body"].analyzer
         terms = self._snippet_terms()
         out: dict[int, str] = {}
         for i, p in enumerate(cable.paragraphs):
@@ -141,7 +110,7 @@ class HitMaker:
             return {}
         out: dict[int, list[str]] = {d: [] for d in docnums}
         for (f, t), word in self.comp.term_words.items():
-            if f == "ptext" or f not in self.schema.names():
+            if f not in self.schema.names():
                 continue
             docs = self.docsets.term(f, t)
             for d in docnums:
@@ -150,43 +119,46 @@ class HitMaker:
         order = {w: i for i, w in enumerate(dict.fromkeys(self.comp.term_words.values()))}
         return {d: tuple(sorted(ws, key=lambda w: order.get(w, 0))) for d, ws in out.items()}
 
-    def _paragraphs(self, refids: list[str]) -> dict[str, list[tuple[int, float]]]:
-        """Each cable's best paragraphs: refid -> [(pindex, score)], best first.
+    def _paragraphs(self, cables: list[tuple[int, object, ParagraphMap]]
+                    ) -> dict[int, list[tuple[int, float]]]:
+        """Each cable's best paragraphs: docnum -> [(pindex, score)], best first.
 
-        One search over the page cables' paragraphs (so the words' long posting lists
-        are walked once, forward); the paragraph documents of each cable come from its
-        short ``pref`` posting list, and only the chosen paragraphs' ``pindex`` is read.
+        :param cables: ``(docnum, Cable, its ParagraphMap)`` of the page's hits.
+
+        Paragraphs are ranked by BM25 among the cable's paragraphs (:func:`_bm25`;
+        ties: the earlier paragraph). The positions come from the body postings of the
+        page's cables (:func:`term_positions`: each term's posting list is walked
+        forward once), so a page costs milliseconds however common the words are.
+        With ``marking:``, only paragraphs so marked qualify.
         """
-        text = text_only(self.parsed.root)
-        if text is None or not refids:
+        clauses = text_terms(self.comp, self.parsed) if self.comp is not None else []
+        terms = list(dict.fromkeys(t for alts in clauses for alt in alts for t in alt))
+        if not terms or not cables:
             return {}
-        owner: dict[int, str] = {}
-        for ref in dict.fromkeys(refids):
-            if ("pref", ref) in self.reader:
-                for d in self.reader.postings("pref", ref).all_ids():
-                    owner[d] = ref
-        if not owner:
-            return {}
-        parts = [wq.Or([wq.Term("pref", r) for r in dict.fromkeys(refids)]),
-                 para_text_query(self.comp, text)]
-        if self.parsed.markings:
-            parts.append(wq.Or([wq.Term("marking", m) for m in self.parsed.markings]))
-        best: dict[str, list[tuple[float, int]]] = {}
-        for h in self.searcher.search(wq.And(parts), limit=None):
-            ref = owner.get(h.docnum)
-            if ref is not None:
-                best.setdefault(ref, []).append((h.score, h.docnum))
-        found: dict[str, list[tuple[int, float]]] = {}
-        for ref, scored in best.items():
-            top = sorted(scored, key=lambda sd: (-sd[0], sd[1]))[:PARAGRAPHS_PER_HIT]
-            found[ref] = [(int(self.searcher.stored_fields(d)["pindex"]), score) for score, d in top]
-        return found
+        found = term_positions(self.reader, terms, [d for d, _, _ in cables])
+        idf = {t: term_idf(self.reader, t) for t in terms}
+        best: dict[int, list[tuple[int, float]]] = {}
+        for d, cable, pmap in cables:
+            scores = _bm25(pmap, found.get(d, {}), idf)
+            if self.parsed.markings:
+                scores = {i: v for i, v in scores.items()
+                          if paragraph_marked(cable, i, self.parsed.markings)}
+            if scores:
+                best[d] = sorted(scores.items(), key=lambda iv: (-iv[1], iv[0]))[:PARAGRAPHS_PER_HIT]
+        return best
 
     def _snippet_terms(self) -> set[str]:
-        return {t for (f, t) in self.comp.term_words if f in ("ptext", "body", "subject")}
+        """The index terms whose words snippets mark: the body's and the subject's (one
+        analyzer), and for a name variant the body term of its spelling."""
+        out = set()
+        for f, t in self.comp.term_words:
+            term = t if f == "subject" else body_term(f, t)
+            if term is not None:
+                out.add(term)
+        return out
 
     def _snippets(self, cable, best: list[tuple[int, float]]) -> tuple[ParagraphHit, ...]:
-        analyzer = self.schema["ptext"].analyzer
+        analyzer = self.schema["body"].analyzer
         terms = self._snippet_terms()
         out = []
         for pindex, _score in best:
@@ -218,3 +190,22 @@ class HitMaker:
             spans = []
         text, offsets, html = make_snippet(p.text, spans)
         return [ParagraphHit(p.number, i, p.marking, html, text, offsets)]
+
+
+#: BM25's term saturation and length normalization, for ranking a cable's paragraphs.
+_K1, _B = 1.2, 0.75
+
+
+def _bm25(pmap: ParagraphMap, positions: dict[str, list[int]], idf: dict[str, float]
+          ) -> dict[int, float]:
+    """Paragraph index -> BM25 score of the query terms in it, each paragraph's length
+    against the mean of its cable's: of two paragraphs saying a word once, the short one,
+    which is more about it, comes first (a 200-word paragraph mentioning it in passing
+    would otherwise tie with a two-line one)."""
+    mean = pmap.mean_length()
+    scores: dict[int, float] = {}
+    for term, poses in positions.items():
+        for i, tf in pmap.counts(poses).items():
+            norm = _K1 * (1.0 - _B + _B * pmap.length(i) / mean)
+            scores[i] = scores.get(i, 0.0) + idf[term] * tf * (_K1 + 1.0) / (tf + norm)
+    return scores

@@ -26,8 +26,9 @@ from .compile import Compiler
 from .dates import parse_period
 from .docsets import DocSets, TermCache
 from .facets import FACETS, FacetColumns
-from .hits import HitMaker, para_text_query
-from .querylang import And, Node, ParsedQuery, Word, text_clauses, text_only
+from .hits import HitMaker, text_terms
+from .paragraphs import ParagraphMap, paragraph_marked, term_positions
+from .querylang import And, Node, ParsedQuery, Word, text_clauses
 from .results import Hit
 
 __all__ = ["SearchPlan", "RELAX_BELOW", "RERANK_DEPTH"]
@@ -73,6 +74,7 @@ class SearchPlan:
         self.scores: dict[int, float] = {}
         self.relaxed_used = False
         self.tiers: list[tuple[str, set[int], wq.Query]] = []
+        self._marked: wq.Query | None = None
         root = parsed.root
         #: No word to rank by: an empty query (filters only) or only exclusions.
         self.browsing = root is None or not _requires_something(root)
@@ -82,9 +84,8 @@ class SearchPlan:
     # ---- queries
 
     def _base(self, filters) -> wq.Query:
-        # Paragraph documents have none of the cable fields, so a query that must match
-        # a word or a filter matches cables only; kind:cable is needed (and costs an
-        # intersection with every cable) only when nothing else is required.
+        # Every document is a cable; when the query requires no word, kind:cable stands
+        # for "every cable" (a cached posting set: Every() would walk the documents).
         root = self.parsed.root
         parts: list[wq.Query] = [] if root is not None and _requires_something(root) else [
             wq.Term("kind", "cable")]
@@ -147,7 +148,7 @@ class SearchPlan:
         main = comp.compile(root) if root is not None else wq.Every()
         self.notes.extend(comp.notes)
         if parsed.markings:
-            main = _and(main, self._marked_cables(root))
+            main = _and(main, self._marked_cables())
         self.main = main
         strict_q = _and(self.base, main)
         clauses = text_clauses(root)
@@ -196,7 +197,7 @@ class SearchPlan:
                 items = root.items if isinstance(root, And) else (root,)
                 kept = [self.comp.compile(i) for i in items if i not in common]
                 if self.parsed.markings:
-                    kept.append(self._marked_cables(root))
+                    kept.append(self._marked_cables())
                 self.scoring_filtered = True
                 scored = _and(self.base, *kept)
         # Checking positions again while scoring costs as much as finding the phrase
@@ -211,7 +212,7 @@ class SearchPlan:
         others = [i for i in (root.items if hasattr(root, "items") else (root,)) if i not in clauses]
         required = [self.comp.compile(o) for o in others]
         if self.parsed.markings:
-            required.append(self._marked_cables(root))
+            required.append(self._marked_cables())
         clause_qs = [self.comp.compile(c) for c in clauses]
         counts: dict[int, int] = {}
         for cq in clause_qs:
@@ -227,20 +228,41 @@ class SearchPlan:
                 tiers.append((docs, any_q))
         return tiers
 
-    def _marked_cables(self, root: Node | None) -> wq.Query:
-        """Cables with a paragraph that has one of the markings and matches the words."""
-        marks = wq.Or([wq.Term("marking", m) for m in self.parsed.markings])
-        text = text_only(root)
-        para_q = wq.And([wq.Term("kind", "para"), marks])
-        if text is not None:
-            para_q = wq.And([para_q, para_text_query(self.comp, text, require_all=True)])
-        refs = set()
-        for d in self.searcher.docs_for_query(para_q):
-            refs.add(self.searcher.stored_fields(d).get("pref"))
-        refs.discard(None)
-        if not refs:
-            return wq.NullQuery
-        return wq.Or([wq.Term("refid", r) for r in sorted(refs)])
+    def _marked_cables(self) -> wq.Query:
+        """Cables with a paragraph that has one of the markings and contains every word
+        of the free text (a word through any term it stands for; a phrase, all its
+        words), as a query on their refids. Computed once per search."""
+        if self._marked is None:
+            refids = sorted(self._marked_refids())
+            self._marked = wq.Or([wq.Term("refid", r) for r in refids]) if refids else wq.NullQuery
+        return self._marked
+
+    def _marked_refids(self) -> set[str]:
+        """The refids :meth:`_marked_cables` matches.
+
+        The candidates are the cables with the marking somewhere (``markings``) and
+        every word somewhere in the body, an exact set from the postings; the words'
+        body positions (:func:`search.paragraphs.term_positions`) and each candidate's
+        ``pmap`` then say which paragraphs hold them all, and only for a cable with
+        such a paragraph is the stored cable decoded to read that paragraph's marking.
+        """
+        marks = wq.Or([wq.Term("markings", m) for m in self.parsed.markings])
+        clauses = text_terms(self.comp, self.parsed)
+        need = [wq.Or([wq.And([wq.Term("body", t) for t in alt]) for alt in alts]) for alts in clauses]
+        candidates = self.docsets.docs(wq.And([marks, *need]) if need else marks)
+        if not clauses:
+            return {self.searcher.stored_fields(d)["refid"] for d in candidates}
+        terms = {t for alts in clauses for alt in alts for t in alt}
+        positions = term_positions(self.reader, terms, candidates)
+        out = set()
+        for d in sorted(candidates):
+            stored = self.searcher.stored_fields(d)
+            held = ParagraphMap.from_stored(stored.get("pmap")).holding(positions.get(d, {}))
+            full = [i for i, ts in sorted(held.items())
+                    if all(any(alt <= ts for alt in alts) for alts in clauses)]
+            if full and _has_marked(stored["cable"], full, self.parsed.markings):
+                out.add(stored["refid"])
+        return out
 
     # ---- order
 
@@ -375,6 +397,14 @@ class SearchPlan:
                 text = _replace_word(text, w.text, best[0])
                 changed = True
         return text if changed and text != self.parsed.text else None
+
+
+def _has_marked(stored_cable: bytes, pindexes: list[int], markings) -> bool:
+    """Whether one of the paragraphs *pindexes* of a stored cable has one of *markings*."""
+    from indexer.store import decode_cable
+
+    cable = decode_cable(stored_cable)
+    return any(paragraph_marked(cable, i, markings) for i in pindexes)
 
 
 def _has_phrase(q: wq.Query) -> bool:

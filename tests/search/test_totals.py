@@ -91,3 +91,19 @@ def test_deep_pages_are_the_ranking_cut_into_pages(big):
     whole = [h.refid for h in engine.export("w42 w43", sort="-date")]
     page3 = [h.refid for h in engine.search("w42 w43", sort="-date", page=3, page_size=20).hits]
     assert page3 == whole[40:60]
+
+
+def test_marking_totals_are_exact(big):
+    engine, cables = big
+    words = {"w7", "w12"}
+    expected = {c.refid for c in cables
+                if any(p.marking == "S" and words <= set(p.text.split()) for p in c.paragraphs)}
+    r = engine.search("marking:S w7 w12", page_size=100)
+    assert r.total == len(expected) > 20
+    assert {h.refid for h in r.hits} == expected
+    for hit in r.hits:  # the best paragraph shown is such a paragraph
+        para = hit.paragraphs[0]
+        assert para.marking == "S" and words <= set(para.text.split()), hit.refid
+    # Words in two different paragraphs, or in a paragraph not marked S, don't count.
+    anywhere = {c.refid for c in cables if words <= _words(c)}
+    assert len(anywhere) > len(expected)
