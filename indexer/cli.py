@@ -173,9 +173,15 @@ class _ProgressLine:
     type=click.IntRange(1),
     help="Cables per commit (a killed run loses at most one batch).",
 )
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(0),
+    help="Processes that parse and write (default: one per core, at most 2; 0: all in this one).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress line on stderr.")
 @domain_errors
-def index_command(index_dir, paths, rebuild, wait, batch_size, quiet):
+def index_command(index_dir, paths, rebuild, wait, batch_size, workers, quiet):
     """Index cables from files or directories (any format the parser reads).
 
     Incremental: unchanged cables are skipped, changed ones replaced, new ones added.
@@ -202,6 +208,7 @@ def index_command(index_dir, paths, rebuild, wait, batch_size, quiet):
         on_error=on_error,
         batch_size=batch_size or DEFAULT_BATCH,
         wait=wait,
+        workers=workers,
     )
     click.echo(str(counts))
 

@@ -49,23 +49,23 @@ cable cites. "Cited by" is the same posting list read the other way (the cables 
 cables it cites. (Schema version 2 stored ``cited_by`` in each cable and re-added every
 cited cable when a citer arrived: about one re-add per new cable in a full build.)
 
-Design decisions and what they cost, measured on 1,000 synthetic cables (6.3 MB of body
-text recombined from the shared HTML paragraphs, 14,466 paragraphs), one batch, by
-patching one thing at a time (the script and its output are in the report of issue #3;
-the figures are repeated in :data:`MEASUREMENTS`). The table predates
-:class:`CablePositions` (last point). CPU is writer + worker process seconds on a
-shared, loaded 2-core machine, so it is noisy (about +-15% between runs); sizes are
-exact.
+How the design got here, measured on the first 2,000 cables of the 25,000-cable bench
+corpus (``bench/data/cables-2000.csv``; 12.7 MB of text). "CPU" is ``build_index(...,
+workers=0)``: everything in one process, one segment, so it counts all the work of
+a build. The machine was shared, so CPU seconds are good to about +-10%; sizes are exact.
 
-=================================== ========= ============
-variant                             index MB  CPU s
-=================================== ========= ============
-this schema                         51.8      18.7
-without the ``=word`` exact twins   37.0      13.5
-without paragraph documents         35.6      11.1
-twins in paragraph text too         67.0      22.3
-subject + body also Whoosh-stored   55.3      18.4
-=================================== ========= ============
+=============================================================  ========  =======
+schema                                                         index MB  CPU s
+=============================================================  ========  =======
+2: cable + paragraph documents, stored ``cited_by``, twins     84.3      ~31
+3: one document per cable, ``pmap``, cited-by at query time    60.0      15.5
+3 + rare terms inlined, positions pooled as arrays, zlib 1     59        13.1
+4: no ``=word`` twin when the word is its own stem             47        11.2
+=============================================================  ========  =======
+
+(Schema 2's figure is its worker and writer processes' user time; it also re-added
+every cited cable, which the 2,000 cables hardly cite.) At 25,000 cables, schema 2 took
+441 s on two cores and schema 4 about 65 s (``python -m bench index``).
 
 * **Full text is stored once**, as zlib-compressed JSON in ``cable`` (3.7 MB for these
   1,000 cables; 13.8 MB as plain JSON). The JSON keeps the cable's ``body`` and its
@@ -78,14 +78,15 @@ subject + body also Whoosh-stored   55.3      18.4
   :mod:`indexer.analysis`), not a second field: phrases can mix exact and stemmed words,
   one analyzer serves both, and the ``=`` terms double as the spelling dictionary (a
   ``ReaderCorrector`` with ``prefix=1`` over ``=`` terms), so no separate spelling field
-  is written. Cost: +40% index size and about +39% CPU. A separate unstemmed field
-  would cost the same postings.
+  is written. A separate unstemmed field would cost the same postings. Since schema 4
+  a word that is its own stem (``nuclear``) has no twin: that left out a quarter of
+  the body's postings (-20% index size, -15% CPU), and exact queries for such words
+  subtract the other forms' positions from the stem's (see :mod:`indexer.analysis`).
 * **Paragraph documents** (schema version 2) cost +46% index size and about +68% CPU:
   they repeated the body's terms once more, with positions. Version 3 gets ¶-level
-  hits and ``marking:`` from the body's own positions and ``pmap`` instead (the table
-  above is version 2's).
+  hits and ``marking:`` from the body's own positions and ``pmap`` instead.
 * Posting values of the text fields use :class:`CablePositions` (raw uint32 positions
-  instead of Whoosh's pickled deltas): 49.8 MB instead of 51.8 MB, same CPU.
+  instead of Whoosh's pickled deltas): 4% smaller, same CPU (1,000 cables, schema 2).
 
 Changing any field, or the analyzer, requires bumping :data:`SCHEMA_VERSION`; indexes
 written with another version raise :class:`~indexer.errors.SchemaMismatch` and must be
@@ -105,7 +106,6 @@ from .analysis import ANALYZER, index_positions
 __all__ = [
     "COLUMN_SEP",
     "KINDS",
-    "MEASUREMENTS",
     "SCHEMA_VERSION",
     "CablePositions",
     "CableText",
@@ -117,24 +117,14 @@ __all__ = [
 #: Bump whenever the schema or the analyzer changes what is indexed or how.
 #: 2: compact position values (:class:`CablePositions`), ``pnum`` as ID, ``pindex`` stored only.
 #: 3: no paragraph documents (``pmap``, ``markings``, ``paras`` instead), no ``cited_by``.
-SCHEMA_VERSION = 3
+#: 4: no ``=word`` twin for a word that is its own stem.
+SCHEMA_VERSION = 4
 
 #: The kinds of document (one since schema version 3; the field stays for filters).
 KINDS = ("cable",)
 
 #: Joins multi-valued facet values (caveats, tags) in their sort column.
 COLUMN_SEP = "\n"
-
-#: Index size and CPU of the design alternatives above (1,000 synthetic cables, 6.3 MB of
-#: body text): variant -> (index MB, writer + worker CPU seconds).
-MEASUREMENTS: dict[str, tuple[float, float]] = {
-    "this schema": (51.8, 18.7),
-    "without exact twins": (37.0, 13.5),
-    "without paragraph documents": (35.6, 11.1),
-    "twins in paragraph text too": (67.0, 22.3),
-    "subject and body also stored": (55.3, 18.4),
-}
-
 
 class Postings:
     """A text field's value analyzed ahead of time: ``term -> positions``.

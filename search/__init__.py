@@ -14,7 +14,8 @@ The library notebooks import, and what the CLI and the web app call::
 The query language is documented in ``docs/query-syntax.md``. Modules: ``querylang``
 (the string -> a syntax tree), ``compile`` (tree -> Whoosh query on the index's own
 analyzer), ``plan`` (tiers, exact totals, ranking), ``docsets`` (fast exact document
-sets), ``facets``, ``hits`` and ``snippets`` (page materialization), ``render`` (HTML and
+sets), ``exact`` (``=word`` for the words the index keeps without an exact twin),
+``facets``, ``hits`` and ``snippets`` (page materialization), ``render`` (HTML and
 text), ``engine`` (the facade).
 """
 

@@ -2,8 +2,11 @@
 
 Every word goes through the analyzer pickled in the index's own schema (never a copy),
 so query terms are exactly the terms the writer produced: stems for plain words,
-``=word`` twins for ``=word`` and phrases in ``="..."``, whole ids for refids. Field names
-and types come from :mod:`indexer.schema`; this module is the only place that knows them.
+``=word`` twins for ``=word`` and phrases in ``="..."``, whole ids for refids. A word that
+is its own stem has no ``=`` twin in the index (schema version 4); its ``=word`` is
+*derived* from the stem's positions by :mod:`search.exact`, which builds every exact
+query here. Field names and types come from :mod:`indexer.schema`; this module is the
+only place that knows them.
 
 A :class:`Compiler` lives for one search (it holds the open reader to expand prefixes,
 wildcards, fuzzy terms and name variants) and records, for the echo and the hits, which
@@ -13,6 +16,7 @@ index terms stand for which of the user's words.
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 from datetime import datetime, time
 
@@ -20,6 +24,7 @@ from nltk.metrics.distance import edit_distance
 from whoosh import query as wq
 
 from .errors import QueryError
+from .exact import ExactForms, ExactTerms, is_derived
 from .querylang import And, Dates, Node, Not, Or, Phrase, Word
 
 from indexer.names import name_variants, query_name_keys
@@ -68,11 +73,14 @@ class Compiler:
 
     :param reader: the Whoosh reader of the searcher the query will run on.
     :param schema: the index's own schema (its analyzers are the writer's).
+    :param exact: the reader's exact terms (:mod:`search.exact`); by default read
+        afresh, without the shared per-segment cache.
     """
 
-    def __init__(self, reader, schema):
+    def __init__(self, reader, schema, exact: ExactTerms | None = None):
         self.reader = reader
         self.schema = schema
+        self.exact = exact if exact is not None else ExactForms().for_reader(reader)
         #: (field, term text) -> the user's word it came from, for matched terms.
         self.term_words: dict[tuple[str, str], str] = {}
         #: word -> (field, term) pairs of a plain word in the body, for did-you-mean.
@@ -140,12 +148,13 @@ class Compiler:
             if not terms:
                 continue
             if len(terms) == 1:
-                q = wq.Term(fld, terms[0])
+                q = self.exact.query(fld, terms[0])
             elif self._has_positions(fld):
-                q = _or([wq.Phrase(fld, v, slop=max(1, node.slop)) if len(v) > 1 else wq.Term(fld, v[0])
+                q = _or([self.exact.phrase(fld, v, slop=max(1, node.slop)) if len(v) > 1
+                         else self.exact.query(fld, v[0])
                          for v in self._joined_variants(fld, node.words, terms, exact)])
             else:  # a field without positions (origin): all the words
-                q = wq.And([wq.Term(fld, t) for t in terms])
+                q = wq.And([self.exact.query(fld, t) for t in terms])
             subs.append(_boosted(q, boost))
         return _or(subs)
 
@@ -159,7 +168,7 @@ class Compiler:
             return out
         for i in range(len(words) - 1):
             joined = self.analyze(fld, words[i] + words[i + 1], exact=exact)
-            if len(joined) == 1 and self.reader.doc_frequency(fld, joined[0]) > 0:
+            if len(joined) == 1 and self.exact.doc_frequency(fld, joined[0]) > 0:
                 self._note(fld, joined[0], f"{words[i]}-{words[i + 1]}")
                 out.append(terms[:i] + joined + terms[i + 2 :])
         return out
@@ -185,11 +194,11 @@ class Compiler:
             for t in terms:
                 self._note(f, t, node.text)
             if len(terms) == 1:
-                q = wq.Term(f, terms[0])
+                q = self.exact.query(f, terms[0])
             elif self._has_positions(f):
-                q = wq.Phrase(f, terms)
+                q = self.exact.phrase(f, terms)
             else:
-                q = wq.And([wq.Term(f, t) for t in terms])
+                q = wq.And([self.exact.query(f, t) for t in terms])
             subs.append(_boosted(q, boost))
         if fld is None and node.mode == "stem":
             self.plain_words.append(node)
@@ -239,10 +248,10 @@ class Compiler:
             return []
         dist = 1 if len(word) < 6 else 2
         found: dict[str, int] = {}
-        for t in self.reader.terms_within("body", EXACT_PREFIX + word, dist, prefix=1):
-            t = _s(t)
-            if t.startswith(EXACT_PREFIX) and t != EXACT_PREFIX + word:
-                found[t] = self.reader.doc_frequency("body", t)
+        # Words as written (exact terms), so the notes name words, not stems.
+        for t in self.exact.words_within("body", word, dist):
+            if t != EXACT_PREFIX + word:
+                found[t] = self.exact.doc_frequency("body", t)
         best = sorted(found, key=lambda t: (-found[t], t))[:MAX_CLOSE_SPELLINGS]
         if not best:
             return []
@@ -256,7 +265,7 @@ class Compiler:
                 continue
             for t in best:
                 self._note(f, t, node.text)
-                out.append(wq.Term(f, t, boost=boost * CLOSE_SPELLING_BOOST))
+                out.append(self.exact.query(f, t, boost=boost * CLOSE_SPELLING_BOOST))
         return out
 
     def _df_any(self, word: str) -> int:
@@ -344,8 +353,9 @@ class Compiler:
         return _or([wq.Term(fld, v) for v in hits]) if hits else wq.Term(fld, pattern)
 
     def expanded(self, node: Word, targets: dict[str, float]) -> wq.Query:
-        """``traffick*``, ``w?rd``, ``gaddafi~``: expanded over the exact (``=``) terms,
-        so a prefix means what was typed, not what the stemmer made of it."""
+        """``traffick*``, ``w?rd``, ``gaddafi~``: expanded over the words as written (exact
+        terms, :meth:`search.exact.ExactTerms.words_matching`), so a prefix means what was
+        typed, not what the stemmer made of it."""
         from indexer.analysis import fold
 
         text = fold(node.text)
@@ -355,22 +365,21 @@ class Compiler:
             if f not in self.schema.names():
                 continue
             if node.mode == "fuzzy":
-                found = self.reader.terms_within(f, EXACT_PREFIX + text, node.fuzz, prefix=2)
-                terms.update(_s(t) for t in found)
+                terms.update(self.exact.words_within(f, text, node.fuzz, letters=1))
                 if has_digit:
                     terms.update(_s(t) for t in self.reader.terms_within(f, text, node.fuzz, prefix=1))
-            else:
-                prefixes = [EXACT_PREFIX] + ([""] if has_digit else [])
-                for pre in prefixes:
-                    pattern = pre + text
-                    literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
-                    rx = re.compile(fnmatch.translate(pattern if "*" in pattern or "?" in pattern else pattern + "*"))
-                    for t in self.reader.expand_prefix(f, literal):
-                        t = _s(t)
-                        if rx.match(t) and (pre or not t.startswith(EXACT_PREFIX)):
-                            terms.add(t)
-                            if len(terms) > MAX_EXPANSION:
-                                self._check_cap(node, len(terms))
+                continue
+            pattern = text if "*" in text or "?" in text else text + "*"
+            literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+            rx = re.compile(fnmatch.translate(pattern))
+            found = self.exact.words_matching(f, literal, rx.match)
+            if has_digit:  # numbers and ids are plain terms, exact already
+                found = itertools.chain(found, (t for t in map(_s, self.reader.expand_prefix(f, literal))
+                                                if rx.match(t) and not t.startswith(EXACT_PREFIX)))
+            for t in found:
+                terms.add(t)
+                if len(terms) > MAX_EXPANSION:
+                    self._check_cap(node, len(terms))
         self._check_cap(node, len(terms))
         if not terms:
             return wq.Term(next(iter(targets)), EXACT_PREFIX + text)
@@ -380,8 +389,17 @@ class Compiler:
                 continue
             for t in sorted(terms):
                 self._note(f, t, node.text)
-            subs.append(_boosted(wq.Or([wq.Term(f, t) for t in sorted(terms)]), boost))
+            subs.append(_boosted(wq.Or([self._expansion_query(f, t, terms) for t in sorted(terms)]), boost))
         return _or(subs)
+
+    def _expansion_query(self, f: str, term: str, terms: set[str]) -> wq.Query:
+        """One word of an expansion. A derived ``=run`` whose siblings (``=running``, ...)
+        are all in the expansion too (``run*``) is just its stem term: no positions needed."""
+        if is_derived(term):
+            word = term[len(EXACT_PREFIX):]
+            if terms.issuperset(self.exact.siblings(f, word)):
+                return wq.Term(f, word)
+        return self.exact.query(f, term)
 
     def _check_cap(self, node: Word, count: int) -> None:
         if count > MAX_EXPANSION:

@@ -6,8 +6,11 @@ that for every cable containing the word, although it filters almost nothing. He
 term's documents are read from its posting blocks, AND and OR become set intersection
 and union (in C), and the document sets of *common* terms, the ones that recur in
 query after query, are kept per segment (segments never change; a commit adds new
-ones). Anything else (phrases, ranges, wildcards already expanded to terms excepted)
-falls back to Whoosh, so the result is always exact.
+ones). A derived exact word (:class:`search.exact.ExactWord`, ``=run``: ``run`` less
+``=running``...) is the stem's documents less the siblings', plus the documents that have
+both where a position of the stem is left over. Anything else (phrases, ranges,
+wildcards already expanded to terms excepted) falls back to Whoosh, so the result is
+always exact.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ import threading
 from collections import OrderedDict
 
 from whoosh import query as wq
+
+from .exact import ExactTerms, ExactWord
 
 __all__ = ["DocSets", "TermCache"]
 
@@ -80,9 +85,10 @@ class DocSets:
     :param searcher: the open searcher.
     :param cache: the shared :class:`TermCache`.
     :param scope: names the index generation, for the cache keys.
+    :param exact: the reader's exact terms, for :meth:`exact_term` (derived ``=word``).
     """
 
-    def __init__(self, searcher, cache: TermCache, scope: str):
+    def __init__(self, searcher, cache: TermCache, scope: str, exact: ExactTerms | None = None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.cache = cache
@@ -95,6 +101,7 @@ class DocSets:
             ident = (seg.segment_id(), base, leaf.doc_count()) if seg is not None else None
             self._leaves.append((leaf, base, ident))
         self._memo: dict = {}
+        self.exact = exact
 
     def docs(self, q: wq.Query) -> set[int]:
         """The documents *q* matches (deleted ones excluded), exactly."""
@@ -105,6 +112,8 @@ class DocSets:
             return self.term(q.fieldname, q.text)
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return frozenset()
+        if isinstance(q, ExactWord) and isinstance(q.a, wq.Term):
+            return self._exact_word(q)
         if isinstance(q, wq.Or):
             out: set[int] = set()
             for sub in q.subqueries:
@@ -126,6 +135,42 @@ class DocSets:
                     out.difference_update(self._eval(n))
                 return out
         return set(self.searcher.docs_for_query(q))
+
+    def _exact_word(self, q: ExactWord) -> set[int]:
+        """The documents where the stem term ``q.a`` has a position that no term of
+        ``q.b`` (the siblings) has."""
+        from .paragraphs import term_positions
+
+        field = q.a.fieldname
+        others = [q.b] if isinstance(q.b, wq.Term) else list(q.b.subqueries)
+        key = ("exact", field, q.a.text, tuple(o.text for o in others))
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        stem_docs = self.term(field, q.a.text)
+        other_docs: set[int] = set()
+        for o in others:
+            other_docs.update(self.term(field, o.text))
+        out = set(stem_docs) - other_docs
+        both = stem_docs & other_docs
+        if both:
+            words = [o.text for o in others]
+            found = term_positions(self.reader, [q.a.text, *words], both, field=field)
+            for d, poses in found.items():
+                covered = set().union(*(poses.get(w, ()) for w in words))
+                if not covered.issuperset(poses.get(q.a.text, ())):
+                    out.add(d)
+        self._memo[key] = out
+        return out
+
+    def exact_term(self, field: str, text: str) -> set[int] | frozenset[int]:
+        """The documents containing *text* as an index term would: a derived exact term
+        (``=run``, see :mod:`search.exact`) through its query, any other term itself."""
+        from .exact import is_derived
+
+        if self.exact is None or not is_derived(text):
+            return self.term(field, text)
+        return self._eval(self.exact.query(field, text))  # memoized for the search
 
     def term(self, field: str, text) -> frozenset[int] | set[int]:
         """The documents containing one term (memoized for this search)."""

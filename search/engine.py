@@ -24,6 +24,7 @@ from indexer.errors import IndexNotFound, SchemaMismatch
 
 from .errors import QueryError
 from .docsets import DocSets, TermCache
+from .exact import ExactForms
 from .facets import FacetColumns, live_column_sum
 from .hits import HitMaker
 from .pinning import pin_files
@@ -79,6 +80,8 @@ class CableSearch:
         self._opened: _Opened | None = None
         self._columns = FacetColumns()
         self._terms = TermCache()
+        #: Per segment, the word forms that make derived exact words (``=run``).
+        self._forms = ExactForms()
         self._local = threading.local()
         self._cached: list[_CachedSearcher] = []
 
@@ -191,7 +194,7 @@ class CableSearch:
         parsed = parse_query(query, is_station=station_for)
         with self._searcher() as (opened, searcher):
             plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort,
-                              self._terms)
+                              self._terms, self._forms)
             start = (page - 1) * page_size
             order = plan.ordered(start + page_size)
             page_docs = order[start : start + page_size]
@@ -230,7 +233,7 @@ class CableSearch:
         parsed = parse_query(query, is_station=station_for)
         with self._own_searcher() as (opened, searcher):
             plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort,
-                              self._terms)
+                              self._terms, self._forms)
             order = plan.ordered(None)
             for i in range(0, len(order), 200):
                 yield from plan.hits(order[i : i + 200], snippets=False)
@@ -296,7 +299,7 @@ class CableSearch:
             if docnum is None or parsed.root is None:
                 return {}
             plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, None,
-                              "relevance", self._terms)
+                              "relevance", self._terms, self._forms)
             return plan.highlight(docnum)
 
     def more_like(self, refid: str, limit: int = 10) -> list[Hit]:

@@ -112,7 +112,7 @@ class HitMaker:
         for (f, t), word in self.comp.term_words.items():
             if f not in self.schema.names():
                 continue
-            docs = self.docsets.term(f, t)
+            docs = self.docsets.exact_term(f, t)
             for d in docnums:
                 if d in docs and word not in out[d]:
                     out[d].append(word)
@@ -135,8 +135,9 @@ class HitMaker:
         terms = list(dict.fromkeys(t for alts in clauses for alt in alts for t in alt))
         if not terms or not cables:
             return {}
-        found = term_positions(self.reader, terms, [d for d, _, _ in cables])
-        idf = {t: term_idf(self.reader, t) for t in terms}
+        exact = self.comp.exact
+        found = term_positions(self.reader, terms, [d for d, _, _ in cables], exact=exact)
+        idf = {t: term_idf(self.reader, t, exact) for t in terms}
         best: dict[int, list[tuple[int, float]]] = {}
         for d, cable, pmap in cables:
             scores = _bm25(pmap, found.get(d, {}), idf)

@@ -53,12 +53,17 @@ def clause_alternatives(q: wq.Query) -> list[frozenset[str]]:
     not checked there, the cable as a whole matched the phrase).
     A part with no body term (a cited id) gives nothing, so it asks nothing of the
     paragraph."""
-    if isinstance(q, wq.Term):
+    from .exact import ExactPhrase, ExactWord
+
+    if isinstance(q, (wq.Term, ExactWord)):  # an ExactWord stands for its derived ``=word``
         term = body_term(q.fieldname, q.text)
         return [frozenset([term])] if term is not None else []
     if isinstance(q, wq.Phrase):
         terms = [body_term(q.fieldname, w) for w in q.words]
         return [frozenset(terms)] if None not in terms else []
+    if isinstance(q, ExactPhrase):
+        parts = [clause_alternatives(sub) for sub in q.qs]
+        return [frozenset().union(*(p[0] for p in parts))] if all(len(p) == 1 for p in parts) else []
     if isinstance(q, wq.Or):
         return list(dict.fromkeys(a for sub in q.subqueries for a in clause_alternatives(sub)))
     if isinstance(q, wq.And):
@@ -78,20 +83,26 @@ def paragraph_marked(cable, pindex: int, markings) -> bool:
     return not set(markings).isdisjoint(marking_terms(cable.paragraphs[pindex].marking))
 
 
-def term_positions(reader, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, dict[str, list[int]]]:
-    """The body positions of *terms* in *docnums*: docnum -> term -> positions (only the
-    documents and terms that occur).
+def term_positions(reader, terms: Iterable[str], docnums: Iterable[int], field: str = BODY,
+                   exact=None) -> dict[int, dict[str, list[int]]]:
+    """The positions of *terms* in *docnums* (in the body unless *field* says otherwise):
+    docnum -> term -> positions (only the documents and terms that occur).
+
+    With *exact* (the reader's :class:`search.exact.ExactTerms`), a derived exact term
+    (``=run``) gets the positions of its stem less its siblings' (:func:`exact_positions`).
 
     Each term's posting list is walked forward once, segment by segment, over the
     documents in ascending order (``skip_to`` passes whole blocks by their last id
     without decoding them), so a very common term costs about a block per document
     asked, not its whole posting list.
     """
+    terms = list(dict.fromkeys(terms))
+    if exact is not None:
+        return exact_positions(reader, terms, docnums, field, exact)
     wanted = sorted(set(docnums))
     out: dict[int, dict[str, list[int]]] = {}
     if not wanted:
         return out
-    terms = list(dict.fromkeys(terms))
     for leaf, base in reader.leaf_readers():
         lo = bisect.bisect_left(wanted, base)
         hi = bisect.bisect_left(wanted, base + leaf.doc_count_all())
@@ -99,9 +110,9 @@ def term_positions(reader, terms: Iterable[str], docnums: Iterable[int]) -> dict
         if not local:
             continue
         for term in terms:
-            if (BODY, term) not in leaf:
+            if (field, term) not in leaf:
                 continue
-            m = leaf.postings(BODY, term)
+            m = leaf.postings(field, term)
             for d in local:
                 if not m.is_active():
                     break
@@ -114,11 +125,42 @@ def term_positions(reader, terms: Iterable[str], docnums: Iterable[int]) -> dict
     return out
 
 
-def term_idf(reader, term: str) -> float:
+def exact_positions(reader, terms: list[str], docnums: Iterable[int], field: str,
+                    exact) -> dict[int, dict[str, list[int]]]:
+    """:func:`term_positions` where a derived exact term (``=run``, see
+    :mod:`search.exact`) has the positions of its stem (``run``) that none of its
+    siblings (``=running``...) has: they share positions in the index."""
+    from indexer.analysis import EXACT_PREFIX
+
+    from .exact import is_derived
+
+    derived = {t: t[len(EXACT_PREFIX):] for t in terms if is_derived(t)}
+    if not derived:
+        return term_positions(reader, terms, docnums, field)
+    siblings = {t: exact.siblings(field, w) for t, w in derived.items()}
+    read = [t for t in terms if t not in derived]
+    read += list(derived.values()) + [s for sibs in siblings.values() for s in sibs]
+    found = term_positions(reader, read, docnums, field)
+    asked = set(terms)
+    out: dict[int, dict[str, list[int]]] = {}
+    for d, poses in found.items():
+        mine = {t: p for t, p in poses.items() if t in asked}
+        for t, w in derived.items():
+            covered = set().union(*(poses.get(s, ()) for s in siblings[t]))
+            left = [p for p in poses.get(w, ()) if p not in covered]
+            if left:
+                mine[t] = left
+        if mine:
+            out[d] = mine
+    return out
+
+
+def term_idf(reader, term: str, exact=None) -> float:
     """How distinctive a body term is (BM25's inverse document frequency; never
-    negative, so a word in every cable still counts a little)."""
+    negative, so a word in every cable still counts a little). With *exact*, a derived
+    exact term counts by its estimated cables (:meth:`search.exact.ExactTerms.doc_frequency`)."""
     n = reader.doc_count()
-    df = reader.doc_frequency(BODY, term)
+    df = exact.doc_frequency(BODY, term) if exact is not None else reader.doc_frequency(BODY, term)
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 

@@ -25,6 +25,7 @@ from whoosh import query as wq
 from .compile import Compiler
 from .dates import parse_period
 from .docsets import DocSets, TermCache
+from .exact import ExactForms, ExactPhrase, ExactWord
 from .facets import FACETS, FacetColumns
 from .hits import HitMaker, text_terms
 from .paragraphs import ParagraphMap, paragraph_marked, term_positions
@@ -57,20 +58,23 @@ class SearchPlan:
     :param filters: facet filters and ``date_from``/``date_to``, as for ``search()``.
     :param sort: ``relevance``, ``date`` or ``-date``.
     :param terms: the shared cache of common terms' document sets.
+    :param forms: the shared per-segment word forms of exact words (:mod:`search.exact`).
     """
 
     def __init__(self, searcher, schema, columns: FacetColumns, scope: str,
-                 parsed: ParsedQuery, filters, sort: str, terms: TermCache | None = None):
+                 parsed: ParsedQuery, filters, sort: str, terms: TermCache | None = None,
+                 forms: ExactForms | None = None):
         self.searcher = searcher
-        self.docsets = DocSets(searcher, terms or TermCache(), scope)
         self.reader = searcher.reader()
+        self.exact = (forms or ExactForms()).for_reader(self.reader, scope)
+        self.docsets = DocSets(searcher, terms or TermCache(), scope, self.exact)
         self.schema = schema
         self.columns = columns
         self.scope = scope
         self.parsed = parsed
         self.sort = sort
         self.notes: list[str] = list(parsed.notes)
-        self.comp = Compiler(self.reader, self.schema)
+        self.comp = Compiler(self.reader, self.schema, self.exact)
         self.scores: dict[int, float] = {}
         self.relaxed_used = False
         self.tiers: list[tuple[str, set[int], wq.Query]] = []
@@ -201,7 +205,8 @@ class SearchPlan:
                 self.scoring_filtered = True
                 scored = _and(self.base, *kept)
         # Checking positions again while scoring costs as much as finding the phrase
-        # matches did; the matches are known exactly, so score their words instead.
+        # matches (and derived exact words) did; the matches are known exactly, so
+        # score their words instead.
         if _has_phrase(scored):
             self.scoring_filtered = True
             scored = _phrase_words(scored)
@@ -220,7 +225,8 @@ class SearchPlan:
                 counts[d] = counts.get(d, 0) + 1
         n = len(clauses)
         least = max(1, (n + 1) // 2)
-        any_q = _and(self.base, *required, wq.Or(clause_qs))
+        # Each tier runs filtered to its documents, so positions need not be checked.
+        any_q = _phrase_words(_and(self.base, *required, wq.Or(clause_qs)))
         tiers = []
         for k in range(n - 1, least - 1, -1):
             docs = {d for d, c in counts.items() if c == k and d not in strict_docs}
@@ -248,12 +254,13 @@ class SearchPlan:
         """
         marks = wq.Or([wq.Term("markings", m) for m in self.parsed.markings])
         clauses = text_terms(self.comp, self.parsed)
-        need = [wq.Or([wq.And([wq.Term("body", t) for t in alt]) for alt in alts]) for alts in clauses]
+        need = [wq.Or([wq.And([self.exact.query("body", t) for t in alt]) for alt in alts])
+                for alts in clauses]
         candidates = self.docsets.docs(wq.And([marks, *need]) if need else marks)
         if not clauses:
             return {self.searcher.stored_fields(d)["refid"] for d in candidates}
         terms = {t for alts in clauses for alt in alts for t in alt}
-        positions = term_positions(self.reader, terms, candidates)
+        positions = term_positions(self.reader, terms, candidates, exact=self.exact)
         out = set()
         for d in sorted(candidates):
             stored = self.searcher.stored_fields(d)
@@ -370,7 +377,8 @@ class SearchPlan:
 
     def suggestion(self) -> str | None:
         """A did-you-mean query, when a word is unknown to the index and a close,
-        common spelling exists (from the exact ``=`` terms, so suggestions are words)."""
+        common spelling exists (from the exact terms, so suggestions are words, also
+        those that are their own stem such as *nuclear*: see :mod:`search.exact`)."""
         from indexer.analysis import fold
 
         if self.parsed.root is None:
@@ -386,11 +394,8 @@ class SearchPlan:
             dist = 1 if len(folded) < 7 else 2
             best = None
             for f in ("body", "subject"):
-                for t in self.reader.terms_within(f, "=" + folded, dist, prefix=2):
-                    t = t.decode("utf-8") if isinstance(t, bytes) else t
-                    if not t.startswith("="):
-                        continue
-                    df = self.reader.doc_frequency(f, t)
+                for t in self.exact.words_within(f, folded, dist, letters=1):
+                    df = self.exact.doc_frequency(f, t)
                     if best is None or df > best[1]:
                         best = (t[1:], df)
             if best:
@@ -408,15 +413,23 @@ def _has_marked(stored_cable: bytes, pindexes: list[int], markings) -> bool:
 
 
 def _has_phrase(q: wq.Query) -> bool:
-    if isinstance(q, wq.Phrase):
+    """Whether *q* checks positions: a phrase, or a derived exact word."""
+    if isinstance(q, (wq.Phrase, ExactPhrase, ExactWord)):
         return True
     return any(_has_phrase(sub) for sub in getattr(q, "subqueries", ()))
 
 
 def _phrase_words(q: wq.Query) -> wq.Query:
-    """*q* with every phrase replaced by the AND of its words (same field and boost)."""
+    """*q* with every phrase replaced by the AND of its words, and every derived exact
+    word by its stem term (same field and boost). Scores stay the same: Whoosh scores a
+    phrase as the sum of its terms, and an :class:`~search.exact.ExactWord` as its stem
+    term; only the positions are no longer checked, so run it filtered to the matches."""
     if isinstance(q, wq.Phrase):
         return wq.And([wq.Term(q.fieldname, w) for w in q.words], boost=q.boost)
+    if isinstance(q, ExactWord):
+        return wq.Term(q.a.fieldname, q.a.text, boost=q.boost)
+    if isinstance(q, ExactPhrase):
+        return wq.And([_phrase_words(sub) for sub in q.qs], boost=q.boost)
     if isinstance(q, (wq.And, wq.Or)):
         return type(q)([_phrase_words(sub) for sub in q.subqueries], boost=q.boost)
     if isinstance(q, wq.AndMaybe):

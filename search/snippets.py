@@ -2,7 +2,10 @@
 
 Matching runs the paragraph through the *index's* analyzer (with character offsets), so
 a snippet marks exactly the words the index matched: ``trafficked`` lights up for the
-query ``trafficking`` because both stem alike, and nothing else does. Only the page's
+query ``trafficking`` because both stem alike, and nothing else does. A word also
+answers to its exact term as the query side names it (``=run`` for *run*, which the
+index keeps as ``run`` alone: see :mod:`search.exact`), so ``=run`` marks *run* and not
+*running*. Only the page's
 hits get snippets, and only from their best paragraphs, which keeps this cheap.
 """
 
@@ -89,11 +92,12 @@ def _cache_for(analyzer: Callable) -> dict[str, frozenset[str]]:
 
 
 def _terms_of(analyzer: Callable, word: str) -> frozenset[str]:
-    """The index terms *word* alone gives (cached)."""
+    """The index terms *word* alone gives, and its exact query terms (cached)."""
     cache = _cache_for(analyzer)
     found = cache.get(word)
     if found is None:
-        found = cache[word] = frozenset(t.text for t in analyzer(word, mode="index"))
+        found = cache[word] = frozenset(t.text for t in analyzer(word, mode="index")) | frozenset(
+            t.text for t in analyzer(word, mode="query", exact=True))
     return found
 
 

@@ -124,3 +124,29 @@ def test_lock_held_fails_fast_or_waits(tmp_path):
     holder.join()
     assert run.returncode == 0, run.stderr
     assert run.stdout == "added 1, replaced 0, unchanged 0, errors 0\n"
+
+
+def test_workers_write_the_same_index_and_report_in_input_order(tmp_path):
+    from dataclasses import replace
+
+    from .indexed import whole_cables
+
+    cs = generated(40, seed=5)
+    # A refid twice (the later copy wins) and two bad records among the good ones.
+    cs.insert(30, replace(cs[3], subject="Second version of the fourth cable"))
+    path = write_jsonl(tmp_path / "c.jsonl", cs, bad_lines={7: "{broken", 25: "[1, 2]"})
+    runs = {}
+    for workers in (0, 1, 3):
+        ix = tmp_path / f"ix{workers}"
+        run = cables("index", "-q", "--workers", workers, "--batch-size", 6, "--index", ix, path)
+        assert run.returncode == 0, run.stderr
+        runs[workers] = (run.stdout, run.stderr, whole_cables(ix))
+    stdout, stderr, indexed = runs[0]
+    assert stdout == "added 40, replaced 1, unchanged 0, errors 2\n"
+    assert stderr.index(":line 7: not valid JSON") < stderr.index("must be an object")
+    assert indexed[cs[3].refid].cable.subject == "Second version of the fourth cable"
+    for workers in (1, 3):
+        other_out, other_err, other = runs[workers]
+        assert (other_out, other_err) == (stdout, stderr)
+        assert {r: (i.content_hash, i.ranges) for r, i in other.items()} == \
+               {r: (i.content_hash, i.ranges) for r, i in indexed.items()}
