@@ -411,18 +411,13 @@ class Compiler:
 
     # ------------------------------------------------------------------ helpers
 
-    def proximity(self, words: list[Word]) -> wq.Query | None:
-        """A sloppy phrase of consecutive plain words: cables where they stand close
-        together score higher than cables where they are scattered."""
+    def proximity_stems(self, words: list[Word]) -> list[str] | None:
+        """The analyzed terms of consecutive plain words, in order, for the closeness
+        bonus (:mod:`search.proximity`); ``None`` for fewer than two."""
         stems = []
         for w in words:
             stems.extend(self.analyze("body", w.text))
-        if len(stems) < 2:
-            return None
-        return wq.Or([
-            wq.Phrase("body", stems, slop=6, boost=0.6),
-            wq.Phrase("subject", stems, slop=2, boost=1.2),
-        ])
+        return stems if len(stems) >= 2 else None
 
     def refid_boost(self, refid: str | None, serial: str) -> wq.Query:
         """The cable(s) a query names by id: the exact id, or every year's cable with

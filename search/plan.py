@@ -29,6 +29,7 @@ from .exact import ExactForms, ExactPhrase, ExactWord
 from .facets import FACETS, FacetColumns
 from .hits import HitMaker, text_terms
 from .paragraphs import ParagraphMap, paragraph_marked, term_positions
+from .proximity import proximity_bonus
 from .querylang import And, Node, ParsedQuery, Word, text_clauses
 from .results import Hit
 
@@ -158,7 +159,7 @@ class SearchPlan:
         clauses = text_clauses(root)
         scored_q = self._scoring_query(root, clauses, strict_q)
         plain = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"]
-        self.prox = comp.proximity(plain) if len(plain) >= 2 else None
+        self.prox = comp.proximity_stems(plain) if len(plain) >= 2 else None
 
         hint_docs: set[int] = set()
         self.hint_docs = hint_docs
@@ -328,18 +329,12 @@ class SearchPlan:
 
     def _rank_with_proximity(self, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
         """BM25F, then the top :data:`RERANK_DEPTH` get a bonus where the words stand
-        close together. Checking positions costs per candidate, so only the head of the
-        ranking is checked, through a query ANDed with those cables' ids."""
+        close together (:func:`search.proximity.proximity_bonus`)."""
         depth = None if need is None else max(need, RERANK_DEPTH)
         results = self.searcher.search(q, limit=depth, **self._restrict("all", docs))
         ranked = [(h.docnum, h.score) for h in results]
         head = ranked[:RERANK_DEPTH]
-        refids = {self.searcher.stored_fields(d)["refid"]: d for d, _ in head}
-        bonus: dict[int, float] = {}
-        if refids:
-            near = wq.And([wq.Or([wq.Term("refid", r) for r in refids]), self.prox])
-            for h in self.searcher.search(near, limit=None):
-                bonus[h.docnum] = h.score
+        bonus = proximity_bonus(self.searcher, self.prox, [d for d, _ in head])
         head = sorted(head, key=lambda ds: (-(ds[1] + bonus.get(ds[0], 0.0)), ds[0]))
         out = []
         for d, score in head + ranked[RERANK_DEPTH:]:
