@@ -27,6 +27,7 @@ by a killed run are swept when the next run starts.
 
 from __future__ import annotations
 
+import gc
 import os
 import queue as queue_module
 import time
@@ -44,6 +45,8 @@ __all__ = ["Committer", "worker_events"]
 AHEAD = 2
 #: Seconds between a worker's progress messages.
 PROGRESS_EVERY = 0.5
+#: Allocations between a worker's young-generation garbage collections (Python: 700).
+GC_THRESHOLD = 50_000
 
 
 @dataclass
@@ -78,6 +81,12 @@ class _TocSnapshot:
 def _worker_main(k: int, n: int, sources, gen: str, batch_size: int, pool_mb: int, out, parent_pid: int):
     """A worker process: write share ``k`` of ``n`` into segments, one per batch."""
     _die_with_parent()
+    # The pool and the analysis caches are millions of long-lived objects that the
+    # cyclic GC would walk again and again as they grow; this process makes little
+    # cyclic garbage. Collecting less often took 10% off the CPU time of indexing
+    # 2,000 bench cables (14.4 s -> 13.1 s, twice each).
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, 20, 100)
 
     def put(item) -> None:
         while True:

@@ -15,9 +15,10 @@ handling and changes two things:
   compact arrays), so writing the segment sorts the distinct terms, not every posting,
   and nothing is pickled. Past ``spill_postings`` postings (a merge of big segments) it
   hands everything to a regular spilling ``PostingPool``, so memory stays bounded.
-* Field lengths are not looked up per posting: the codec's per-block length statistics
-  are optional (they only tighten score bounds for block skipping, and without them the
-  bounds stay valid upper bounds), so search results are the same.
+* Field lengths are not looked up per posting through a column reader: the pool keeps
+  each new document's field lengths in an array as it is added, and each posting
+  block gets its shortest and longest length from it (the statistics that let a
+  top-k search skip blocks that cannot score high enough).
 
 :func:`merge_tiers` replaces Whoosh's ``MERGE_SMALL``, whose Fibonacci rule never merges
 segments of tens of thousands of documents until there are about 26 of them and then
@@ -73,6 +74,8 @@ class MemoryPool:
         self._fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
         # fieldname -> term -> (docnums, frequencies, positions), for Postings values
         self._pos_fields: dict[str, dict[str, tuple[array, array, array]]] = {}
+        # fieldname -> field length by docnum (documents added through add_document)
+        self._lengths: dict[str, array] = {}
         self._count = 0
         self._spilled: PostingPool | None = None
 
@@ -140,6 +143,24 @@ class MemoryPool:
             self._spill()
         return total
 
+    def note_length(self, fieldname: str, docnum: int, length: int) -> None:
+        """Remember a document's field length, for the blocks' length statistics."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = self._lengths[fieldname] = array("I")
+        if len(lengths) <= docnum:
+            lengths.extend(bytes(docnum + 1 - len(lengths)))  # zeros up to docnum
+        lengths[docnum] = length
+
+    def _block_lengths(self, fieldname: str, ids) -> tuple[int | None, int]:
+        # (shortest, longest) field length among a block's documents; (None, 0) when
+        # some document's length is not known (postings merged from another segment).
+        lengths = self._lengths.get(fieldname)
+        if lengths is None or ids[-1] >= len(lengths):
+            return None, 0
+        block = list(map(lengths.__getitem__, ids))
+        return min(block), max(block)
+
     @staticmethod
     def _generic(terms: dict[str, tuple[array, array, array]]) -> Iterator[tuple[bytes, tuple]]:
         # A positions field's terms in the generic form: term bytes -> (docnums,
@@ -198,7 +219,11 @@ class MemoryPool:
                     if start:
                         pw._write_block()  # noqa: SLF001 -- the block is full
                     end = start + limit
-                    pw._ids.extend(docnums[start:end])  # noqa: SLF001
+                    block_ids = docnums[start:end]
+                    pw._ids.extend(block_ids)  # noqa: SLF001
+                    # Block-max scoring skips a block whose best possible score (its top
+                    # weight at its shortest length) can't enter the top hits.
+                    pw._minlength, pw._maxlength = self._block_lengths(fieldname, block_ids)  # noqa: SLF001
                     block_weights = weights[start:end]
                     pw._weights.extend(block_weights)  # noqa: SLF001
                     if keep_values:
@@ -290,6 +315,8 @@ class CableSegmentWriter(SegmentWriter):
                     if field.scorable:
                         length = total
                 custom = fields.get(f"_stored_{name}", value)
+                if length:
+                    pool.note_length(name, docnum, length)
                 perdoc.add_field(name, field, custom if field.stored else None, length)
                 if field.column_type and custom is not None:
                     perdoc.add_column_value(name, field.column_type, field.to_column_value(custom))

@@ -436,3 +436,23 @@ def test_block_writer_matches_whooshs_posting_writer(tmp_path, monkeypatch):
     fast, slow = _all_postings(tmp_path / "fast"), _all_postings(tmp_path / "whoosh")
     assert fast == slow
     assert max(len(rows) for rows in fast.values()) > 256
+
+
+def test_posting_blocks_carry_their_documents_length_range(tmp_path):
+    # The statistics a top-k search uses to skip blocks: each block's shortest and
+    # longest field length are those of the documents in it, and its top weight their
+    # top term frequency. Blocks hold 128 postings (the codec's block limit).
+    ix = tmp_path / "ix"
+    build_index(ix, generated(400, seed=3, words=300), workers=0)
+    with open_index(ix).searcher() as s:
+        reader = s.reader()
+        term = max(reader.lexicon("body"), key=lambda t: reader.doc_frequency("body", t))
+        postings = list(reader.postings("body", term).items_as("weight"))
+        assert len(postings) > 2 * 128
+        for start in range(0, len(postings), 128):
+            block = postings[start:start + 128]
+            m = reader.postings("body", term)
+            m.skip_to(block[0][0])
+            lengths = [s.doc_field_length(d, "body") for d, _ in block]
+            assert (m.block_min_length(), m.block_max_length()) == (min(lengths), max(lengths))
+            assert m.block_max_weight() == max(w for _, w in block)
