@@ -8,9 +8,9 @@ and union (in C), and the document sets of *common* terms, the ones that recur i
 query after query, are kept per segment (segments never change; a commit adds new
 ones). A derived exact word (:class:`search.exact.ExactWord`, ``=run``: ``run`` less
 ``=running``...) is the stem's documents less the siblings', plus the documents that have
-both where a position of the stem is left over. Anything else (phrases, ranges,
-wildcards already expanded to terms excepted) falls back to Whoosh, so the result is
-always exact.
+both where a position of the stem is left over. A date or number range is the OR of its
+trie terms. Anything else (phrases, for instance) falls back to Whoosh, so the result
+is always exact.
 """
 
 from __future__ import annotations
@@ -114,6 +114,12 @@ class DocSets:
             return frozenset()
         if isinstance(q, ExactWord) and isinstance(q.a, wq.Term):
             return self._exact_word(q)
+        if isinstance(q, wq.NumericRange):
+            # A date or number range is an OR of the numeric field's trie terms (few,
+            # and common, so their document sets come from the cache).
+            return self._eval(q.simplify(self.reader))
+        if isinstance(q, wq.ConstantScoreQuery):
+            return self._eval(q.child)
         if isinstance(q, wq.Or):
             out: set[int] = set()
             for sub in q.subqueries:

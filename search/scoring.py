@@ -8,7 +8,7 @@ tree: at 25,000 cables that was two thirds of a 2-3 word search.
 
 :func:`score_documents` gives the same scores for the query shapes the compiler makes
 for words (``And`` / ``Or`` of ``Term`` s on scorable fields, with boosts, plus
-``Not`` s under the top ``And``, which only filter): each term's posting list is read a
+``Not`` s and date ranges under the top ``And``, which only filter): each term's posting list is read a
 block at a time and only the wanted documents are scored, with the searcher's own
 scorer. Any other query returns ``None``, and the caller asks Whoosh.
 """
@@ -30,8 +30,8 @@ def score_documents(searcher, q: wq.Query, docs: set[int]) -> dict[int, float] |
     """docnum -> the score Whoosh gives *q*, for the documents of *docs* that match it;
     ``None`` if *q* has a shape this does not handle.
 
-    *docs* must already satisfy the ``Not`` s directly under a top-level ``And`` (a
-    search's exact result set does): they are not checked again.
+    *docs* must already satisfy the ``Not`` s and date/number ranges directly under a
+    top-level ``And`` (a search's exact result set does): they are not checked again.
     """
     if not _supported(searcher, q, top=True):
         return None
@@ -54,13 +54,28 @@ def _supported(searcher, q: wq.Query, top: bool = False) -> bool:
         field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
         return field is not None and field.scorable and isinstance(q.text, str)
     if type(q) is wq.And:
-        # A Not only filters, and the documents are filtered already; deeper down it
-        # would decide which documents an Or's branch matches.
-        return all(top if isinstance(s, wq.Not) else _supported(searcher, s)
-                   for s in q.subqueries)
+        # A Not or a date/number range only filters, and the documents are filtered
+        # already; deeper down it would decide which documents an Or's branch matches.
+        return all(top if _is_filter(s) else _supported(searcher, s) for s in q.subqueries)
     if type(q) in (wq.Or, wq.DefaultOr):
         return not q.scale and not q.minmatch and all(_supported(searcher, s) for s in q.subqueries)
     return False
+
+
+def _is_filter(q: wq.Query) -> bool:
+    if isinstance(q, wq.Not) or (isinstance(q, wq.NumericRange) and q.constantscore):
+        return True
+    return type(q) is wq.And and all(_is_filter(s) for s in q.subqueries)
+
+
+def _filter_score(q: wq.Query) -> float:
+    # What Whoosh's matcher for a filter adds to every document it lets through: an
+    # inverse matcher scores 1.0, a constant-score range its boost, an And the sum.
+    if isinstance(q, wq.Not):
+        return 1.0
+    if isinstance(q, wq.NumericRange):
+        return q.boost
+    return q.boost * sum(_filter_score(s) for s in q.subqueries)
 
 
 def _node_scores(sub, q: wq.Query, docs: set[int]) -> dict[int, float]:
@@ -68,13 +83,12 @@ def _node_scores(sub, q: wq.Query, docs: set[int]) -> dict[int, float]:
     if isinstance(q, wq.Term):
         scores = _term_scores(sub, q.fieldname, q.text, docs)
     elif isinstance(q, wq.And):
-        parts = [_node_scores(sub, s, docs) for s in q.subqueries if not isinstance(s, wq.Not)]
+        parts = [_node_scores(sub, s, docs) for s in q.subqueries if not _is_filter(s)]
         if not parts:
             return {}
-        # Whoosh's matcher for a Not scores 1.0 wherever it matches (everywhere left).
-        negated = float(sum(isinstance(s, wq.Not) for s in q.subqueries))
+        filters = sum(_filter_score(s) for s in q.subqueries if _is_filter(s))
         common = set(parts[0]).intersection(*parts[1:])
-        scores = {d: sum(p[d] for p in parts) + negated for d in common}
+        scores = {d: sum(p[d] for p in parts) + filters for d in common}
     else:  # Or: the sum of the subqueries that match
         scores: dict[int, float] = {}
         for s in q.subqueries:

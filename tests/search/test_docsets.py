@@ -18,7 +18,9 @@ from .conftest import cable, small_corpus
 QUERIES = ["trafficking", "trafficking persons", "human OR kurdish", "trafficking -libya",
            "the", '"vital voices"', "date:2008", "kurd*", "trafficking NOT (a OR guidance)",
            '"trafficking in persons"', '"human rights council"', '"human rights"~3', '"council rights"~4',
-           '"the embassy continues"', '"persons trafficking"~2', '"the the"']
+           '"the embassy continues"', '"persons trafficking"~2', '"the the"',
+           "date:[2007-01 TO 2008-06]", "trafficking date:2009", "date:[2008-03-10 TO 2008-09-09]",
+           "-date:2007"]
 
 
 @pytest.fixture

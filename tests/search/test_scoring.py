@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from whoosh import query as wq
 
@@ -24,6 +26,10 @@ QUERIES = {
     "two words": wq.And([_word("traffick"), _word("person")]),
     "or of words": wq.Or([_word("traffick"), _word("nuclear", boost=2.0)]),
     "and with not": wq.And([_word("traffick"), wq.Not(wq.Term("body", "libya"))]),
+    "and with date filters": wq.And([
+        wq.And([wq.DateRange("created", datetime(2006, 1, 1), None),
+                wq.DateRange("created", None, datetime(2008, 12, 31))]),
+        _word("traffick")]),
     "nested and in or": wq.Or([wq.And([wq.Term("body", "traffick"), wq.Term("body", "person")]),
                                wq.Term("subject", "nuclear")]),
 }
@@ -37,7 +43,8 @@ def test_scores_equal_whooshs_for_every_matching_document(small_index, name):
         assert expected, "the query should match something in the small corpus"
         # The documents a search asks about match its top-level Nots already (they
         # are its exact result set); otherwise any document may be asked about.
-        asked = set(expected) if name == "and with not" else set(range(s.doc_count_all()))
+        filtered = name in ("and with not", "and with date filters")
+        asked = set(expected) if filtered else set(range(s.doc_count_all()))
         got = score_documents(s, q, asked)
         assert got.keys() == expected.keys()
         for d, score in expected.items():
