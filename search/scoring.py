@@ -16,6 +16,9 @@ scorer. Any other query returns ``None``, and the caller asks Whoosh.
 from __future__ import annotations
 
 import bisect
+import threading
+from array import array
+from collections import OrderedDict
 from itertools import accumulate
 
 from whoosh import query as wq
@@ -128,32 +131,82 @@ def _field_lengths(reader, field: str) -> list[int] | None:
     return lengths
 
 
-def _term_scores(sub, field: str, text: str, docs: set[int]) -> dict[int, float]:
-    reader = sub.reader()
-    if (field, text) not in reader:
-        return {}
-    scorer = sub.weighting.scorer(sub, field, text)
+#: Posting lists at least this long (in one segment) keep their decoded ids and
+#: weights in memory: unpickling posting blocks was the biggest cost of ranking common
+#: words at 251,287 cables, and the same common words recur query after query.
+CACHE_MIN_POSTINGS = 2000
+#: The decoded posting lists kept, in postings (8 bytes each in the arrays).
+CACHE_MAX_POSTINGS = 8_000_000
+_POSTINGS: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
+_POSTINGS_SIZE = 0
+_POSTINGS_LOCK = threading.Lock()
+
+
+def _decoded(m) -> tuple[array, array]:
+    """All (ids, weights) of a W3 posting list, a block at a time (whoosh-reloaded 2.7.5
+    is pinned): a block's ids and weights are decoded in one go, not a call per posting."""
+    ids = array("I")
+    weights = array("f")
+    while m.is_active():
+        if m._data is None:  # noqa: SLF001
+            m._read_data()  # noqa: SLF001
+        m._read_weights()  # noqa: SLF001
+        ids.extend(accumulate(m._data[0]))  # noqa: SLF001 -- ids are deltas
+        weights.extend(m._weights)  # noqa: SLF001
+        m._next_block()  # noqa: SLF001
+    return ids, weights
+
+
+def _postings(reader, field: str, text: str) -> tuple[array, array] | None:
+    """A segment's (ids, weights) for a term, from the cache or read and maybe cached;
+    ``None`` for a codec without the W3 block reader."""
+    global _POSTINGS_SIZE
+    key = (reader.segment().segment_id(), field, text)
+    with _POSTINGS_LOCK:
+        found = _POSTINGS.get(key)
+        if found is not None:
+            _POSTINGS.move_to_end(key)
+            return found
     m = reader.postings(field, text)
     # A segment with deletions wraps its postings in a filter; the documents asked
     # about are never deleted ones, so read the postings underneath.
     while isinstance(m, FilterMatcher):
         m = m.child
-    found: list[tuple[int, float]] = []
-    if isinstance(m, W3LeafMatcher):
-        # A block at a time (whoosh-reloaded 2.7.5 is pinned): the block's ids and
-        # weights are decoded in one go, instead of a method call per posting.
-        while m.is_active():
-            if m._data is None:  # noqa: SLF001
-                m._read_data()  # noqa: SLF001
-            m._read_weights()  # noqa: SLF001
-            # The block's ids are deltas (W3's own decoder is a Python generator).
-            ids = accumulate(m._data[0])  # noqa: SLF001
-            found.extend(iw for iw in zip(ids, m._weights) if iw[0] in docs)  # noqa: SLF001
-            m._next_block()  # noqa: SLF001
-    elif isinstance(m, ListMatcher):
-        found.extend(iw for iw in zip(m._ids, m._weights) if iw[0] in docs)  # noqa: SLF001
+    if isinstance(m, ListMatcher):  # an inlined rare term
+        return array("I", m._ids), array("f", m._weights)  # noqa: SLF001
+    if not isinstance(m, W3LeafMatcher):
+        return None
+    found = _decoded(m)
+    if len(found[0]) >= CACHE_MIN_POSTINGS:
+        with _POSTINGS_LOCK:
+            if key not in _POSTINGS:
+                _POSTINGS[key] = found
+                _POSTINGS_SIZE += len(found[0])
+                while _POSTINGS_SIZE > CACHE_MAX_POSTINGS and _POSTINGS:
+                    _, (old, _) = _POSTINGS.popitem(last=False)
+                    _POSTINGS_SIZE -= len(old)
+    return found
+
+
+def _term_scores(sub, field: str, text: str, docs: set[int]) -> dict[int, float]:
+    reader = sub.reader()
+    if (field, text) not in reader:
+        return {}
+    scorer = sub.weighting.scorer(sub, field, text)
+    decoded = _postings(reader, field, text)
+    if decoded is None:
+        found = [iw for iw in reader.postings(field, text).items_as("weight") if iw[0] in docs]
     else:
-        found.extend(iw for iw in m.items_as("weight") if iw[0] in docs)
+        ids, weights = decoded
+        if len(docs) * 16 < len(ids):
+            # Few documents asked about: look each one up in the sorted ids.
+            found = []
+            for d in docs:
+                i = bisect.bisect_left(ids, d)
+                if i < len(ids) and ids[i] == d:
+                    found.append((d, weights[i]))
+        else:
+            found = [iw for iw in zip(ids, weights) if iw[0] in docs]
     score = scorer._score  # noqa: SLF001 -- the scorer's formula, on weight and length
     lengths = _field_lengths(reader, field)
     if lengths is None:
