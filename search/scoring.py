@@ -24,6 +24,7 @@ from itertools import accumulate
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching import FilterMatcher, ListMatcher
+from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 __all__ = ["score_documents"]
@@ -102,33 +103,45 @@ def _node_scores(sub, q: wq.Query, docs: set[int]) -> dict[int, float]:
     return scores
 
 
-#: (segment id, field) -> the field's length per document, as the scorer sees it.
-_LENGTHS: dict[tuple[str, str], list[int]] = {}
+#: (segment id, field) -> the field's length byte per document (Whoosh keeps lengths as
+#: one byte each; 0 means none).
+_LENGTHS: dict[tuple[str, str], bytes] = {}
 #: Cached length tables kept at most (segments are immutable; ids never come back).
 _LENGTHS_KEPT = 512
-#: Whoosh's byte -> length table (lengths are stored as one byte each); 0 means no
-#: length, which the BM25F scorer reads as 1.
+#: Whoosh's byte -> length table; the BM25F scorer reads "no length" as 1.
 _BYTE_LENGTH = [byte_to_length(b) if b else 1 for b in range(256)]
 
 
-def _field_lengths(reader, field: str) -> list[int] | None:
-    """Every document's length of *field* in one segment, read once per segment.
+def _length_bytes(reader, field: str) -> bytes | None:
+    """Every document's length byte of *field* in one segment, read once per segment.
 
     Looking a length up per document goes through a column reader and a file read
     each time; at 251,287 cables that was a fifth of ranking a common word."""
     key = (reader.segment().segment_id(), field)
-    lengths = _LENGTHS.get(key)
-    if lengths is None:
+    raw = _LENGTHS.get(key)
+    if raw is None:
         column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)  # noqa: SLF001
         if column is None:
             return None
         raw = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001 -- one byte each
-        lengths = [_BYTE_LENGTH[b] for b in raw]
-        lengths.extend([1] * (reader.doc_count_all() - len(lengths)))
+        raw += bytes(reader.doc_count_all() - len(raw))
         if len(_LENGTHS) >= _LENGTHS_KEPT:
             _LENGTHS.clear()
-        _LENGTHS[key] = lengths
-    return lengths
+        _LENGTHS[key] = raw
+    return raw
+
+
+def _scores(scorer, found: list[tuple[int, float]], raw: bytes) -> dict[int, float]:
+    """BM25F scores of (docnum, weight) pairs, as ``scorer`` computes them."""
+    if type(scorer) is not BM25FScorer:
+        score = scorer._score  # noqa: SLF001 -- the scorer's formula, on weight and length
+        return {d: score(w, _BYTE_LENGTH[raw[d]]) for d, w in found}
+    # Whoosh's bm25() with the per-document part tabled by length byte (there are 256),
+    # the same operations in the same order, so the same floats.
+    idf, K1, B, avgfl = scorer.idf, scorer.K1, scorer.B, scorer.avgfl
+    k1p = K1 + 1
+    norm = [K1 * ((1 - B) + B * length / avgfl) for length in _BYTE_LENGTH]
+    return {d: idf * ((w * k1p) / (w + norm[raw[d]])) for d, w in found}
 
 
 #: Posting lists at least this long (in one segment) keep their decoded ids and
@@ -207,9 +220,8 @@ def _term_scores(sub, field: str, text: str, docs: set[int]) -> dict[int, float]
                     found.append((d, weights[i]))
         else:
             found = [iw for iw in zip(ids, weights) if iw[0] in docs]
-    score = scorer._score  # noqa: SLF001 -- the scorer's formula, on weight and length
-    lengths = _field_lengths(reader, field)
-    if lengths is None:
-        length = sub.doc_field_length
+    raw = _length_bytes(reader, field)
+    if raw is None:
+        score, length = scorer._score, sub.doc_field_length  # noqa: SLF001
         return {d: score(w, length(d, field, 1)) for d, w in found}
-    return {d: score(w, lengths[d]) for d, w in found}
+    return _scores(scorer, found, raw)
