@@ -112,10 +112,15 @@ class FacetColumns:
         bases = [b for b, _ in leaves]
         names = list(names)
         counters = {n: Counter() for n in names}
+        # Sorting splits the documents by segment with two bisections per segment,
+        # instead of one per document (result sets reach 100,000 cables).
+        ordered = sorted(docs)
         per_leaf: dict[int, list[int]] = {}
-        for d in docs:
-            i = bisect.bisect_right(bases, d) - 1
-            per_leaf.setdefault(i, []).append(d - bases[i])
+        for i, base in enumerate(bases):
+            lo = bisect.bisect_left(ordered, base)
+            hi = bisect.bisect_left(ordered, bases[i + 1]) if i + 1 < len(bases) else len(ordered)
+            if hi > lo:
+                per_leaf[i] = [d - base for d in ordered[lo:hi]]
         for i, local in per_leaf.items():
             cols = leaves[i][1]
             for n in names:

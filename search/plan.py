@@ -309,7 +309,11 @@ class SearchPlan:
         if scores is not None:
             if limit is None or limit >= len(scores):
                 return sorted(scores.items(), key=_best_first)
-            return heapq.nsmallest(limit, scores.items(), key=_best_first)
+            # The limit-th best score first (float comparisons in C), then order only
+            # the documents at or above it: a common word's tier has 100,000 cables.
+            kth = heapq.nlargest(limit, scores.values())[-1]
+            head = sorted(((d, v) for d, v in scores.items() if v >= kth), key=_best_first)
+            return head[:limit]
         if limit is None:
             results = self.searcher.search(q, limit=None, **self._restrict(name, docs))
             return [(h.docnum, h.score) for h in results]
