@@ -44,7 +44,6 @@ from indexer.names import (
     MIN_KEY,
     MIN_WORD,
     fold,
-    is_variant,
     name_key,
     name_keys,
     name_variants,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable, Union
 
-from .dates import Period, month_number, parse_period, parse_range, period_from_words
+from .dates import Period, parse_period, parse_range, period_from_words
 from .normalize import normalize_query
 
 __all__ = [
