@@ -39,9 +39,8 @@ from whoosh import index as whoosh_index
 from .errors import IndexNotFound, ParseError, SchemaMismatch
 from .models import Cable
 from .parallel import BatchPart, Committer, worker_events
-from .pipeline import Prepared, input_bytes, prepared
+from .pipeline import input_bytes
 from .schema import SCHEMA_VERSION, make_schema
-from .segments import CableSegmentWriter, merge_tiers
 from .swap import (
     current_generation,
     new_generation,
@@ -224,77 +223,30 @@ def _sweep(ix) -> None:
     clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
 
 
-def _stored(searcher, refid: str) -> dict[str, Any] | None:
-    docnum = searcher.document_number(refid=refid)
-    return None if docnum is None else searcher.stored_fields(docnum)
-
-
-class _Batch:
-    """One commit's worth of cables, written as they arrive; ``with`` commits or cancels.
-
-    A changed cable's old document is deleted in the same commit that adds the new
-    one. A cable that comes twice in one batch replaces its earlier version (marked
-    deleted in the new segment).
-    """
-
-    def __init__(self, ix, counts: BuildCounts):
-        self.ix = ix
-        self.counts = counts
-        self.written: dict[str, int] = {}  # refid -> docnum in the new segment
-        self._deleted = False
-
-    def __enter__(self) -> "_Batch":
-        self.searcher = self.ix.searcher()  # the committed state this batch builds on
-        self._writer = None
-        return self
-
-    @property
-    def writer(self) -> CableSegmentWriter:
-        # Opened on the first change, so a rerun over unchanged cables writes nothing.
-        if self._writer is None:
-            self._writer = CableSegmentWriter(self.ix, limitmb=POOL_MB)
-        return self._writer
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if self._writer is None:
-                return
-            if exc_type is None and (self.written or self._deleted):
-                self._writer.commit(mergetype=merge_tiers)
-            else:
-                self._writer.cancel()
-        except BaseException:
-            if not self._writer.is_closed:
-                self._writer.cancel()
-            raise
-        finally:
-            self.searcher.close()
-
-    def __len__(self) -> int:
-        return len(self.written)
-
-    def add(self, item: Prepared) -> None:
-        """Write one cable, unless the index already holds it unchanged."""
-        refid = item.refid
-        earlier = self.written.pop(refid, None)
-        old = None if earlier is not None else _stored(self.searcher, refid)
-        if earlier is None and old is not None and old.get("content_hash") == item.content_hash:
-            self.counts.unchanged += 1
-            return
-        item = item.ready()
-        w = self.writer
-        if earlier is not None:
-            w.newsegment.delete_document(earlier)
-        elif old is not None:
-            w.delete_by_term("refid", refid)
-            self._deleted = True
-        self.written[refid] = w.docnum
-        w.add_document(**item.doc)
-        # A later copy in the same run replaces the earlier one, as in later runs.
-        if earlier is not None or old is not None:
-            self.counts.replaced += 1
-        else:
-            self.counts.added += 1
+def _commit_batches(ix, gen: str, sources: list, workers: int, batch_size: int,
+                    committer: Committer, on_progress: Callable[[int, int | None], None]) -> None:
+    """Run the workers (:func:`indexer.parallel.worker_events`) and commit each batch
+    once every worker has sent its part of it, in input order."""
+    shares = max(workers, 1)
+    records: dict[int, int] = {}
+    waiting: dict[int, dict[int, BatchPart]] = {}
+    last_batch: dict[int, int] = {}
+    next_batch = 0
+    messages = worker_events(sources, gen, workers, batch_size, POOL_MB)
+    with contextlib.closing(messages):
+        for msg in messages:
+            read = None
+            if msg[0] == "part":
+                part = msg[1]
+                waiting.setdefault(part.batch, {})[part.worker] = part
+            elif msg[0] == "progress":
+                _, k, records[k], read = msg
+            else:  # done
+                _, k, last_batch[k], records[k], read = msg
+            while _batch_ready(waiting.get(next_batch, {}), next_batch, shares, last_batch):
+                committer.commit(list(waiting.pop(next_batch).values()))
+                next_batch += 1
+            on_progress(sum(records.values()), read)
 
 
 def build_index(
@@ -359,63 +311,21 @@ def build_index(
             return BuildProgress(seen, bytes_done, bytes_total, elapsed, counts, stage)
 
         last_report = 0.0
-        if workers > 0:
-            _sweep(ix)
-            seen_by: dict[int, int] = {}
-            committer = Committer(ix, counts, on_error, POOL_MB)
-            waiting: dict[int, dict[int, BatchPart]] = {}
-            last_batch: dict[int, int] = {}
-            next_batch = 0
-            messages = worker_events(sources, str(gen), workers, batch_size, POOL_MB)
-            with contextlib.closing(messages):
-                for msg in messages:
-                    if msg[0] == "part":
-                        part = msg[1]
-                        waiting.setdefault(part.batch, {})[part.worker] = part
-                    else:
-                        seen_by[msg[1]] = msg[2] if msg[0] == "progress" else msg[3]
-                        read = msg[3] if msg[0] == "progress" else msg[4]
-                        if read is not None:
-                            bytes_done = read
-                        if msg[0] == "done":
-                            last_batch[msg[1]] = msg[2]
-                    # Commit every batch that all workers have finished, in order.
-                    while _batch_ready(waiting.get(next_batch, {}), next_batch, workers, last_batch):
-                        committer.commit(list(waiting.pop(next_batch).values()))
-                        next_batch += 1
-                    seen = sum(seen_by.values())
-                    if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
-                        last_report = time.monotonic()
-                        progress(snapshot("reading"))
-            if progress:
-                progress(snapshot("committing"))
-        else:
-            events = prepared(sources, index_gen=str(gen))
-            with contextlib.closing(events):
-                exhausted = False
-                while not exhausted:
-                    exhausted = True
-                    with _Batch(ix, counts) as batch:
-                        for event in events:
-                            kind = event[0]
-                            if kind == "bytes":
-                                bytes_done = event[1]
-                                continue
-                            seen += 1
-                            if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
-                                last_report = time.monotonic()
-                                progress(snapshot("reading"))
-                            if kind == "error":
-                                counts.errors += 1
-                                if on_error:
-                                    on_error(event[1])
-                                continue
-                            batch.add(event[1])
-                            if len(batch) >= batch_size:
-                                exhausted = False
-                                break
-                        if progress and exhausted:
-                            progress(snapshot("committing"))
+
+        def on_progress(records: int, read: int | None) -> None:
+            nonlocal seen, bytes_done, last_report
+            seen = records
+            if read is not None:
+                bytes_done = read
+            if progress and time.monotonic() - last_report >= PROGRESS_EVERY:
+                last_report = time.monotonic()
+                progress(snapshot("reading"))
+
+        _sweep(ix)
+        _commit_batches(ix, str(gen), sources, workers, batch_size,
+                        Committer(ix, counts, on_error, POOL_MB), on_progress)
+        if progress:
+            progress(snapshot("committing"))
         write_meta(gen, updated=now_iso())
         if gen != live and live is not None:
             publish(index_dir, gen)

@@ -78,8 +78,51 @@ class _TocSnapshot:
         return self._toc
 
 
+def _share_messages(k: int, n: int, sources, gen: str, batch_size: int, pool_mb: int) -> Iterator[tuple]:
+    """Write share ``k`` of ``n`` of *sources* into segments, one per batch, and yield
+    the messages of :func:`worker_events` (the body of a worker, in any process)."""
+    from whoosh import index as whoosh_index
+
+    ix = _TocSnapshot(whoosh_index.open_dir(gen))
+    writer: CableSegmentWriter | None = None
+    part = BatchPart(k, 0, None)
+    done = 0
+    last = time.monotonic()
+    read = None
+    for event in _events(sources, gen, Share(k, n)):
+        if event[0] == "bytes":
+            read = event[1]
+            continue
+        index = event[2]
+        while index >= (part.batch + 1) * batch_size:
+            if writer is not None:
+                part.segment, writer = writer.finish_segment(), None
+            yield ("part", part)
+            part = BatchPart(k, part.batch + 1, None)
+        if event[0] == "error":
+            part.entries.append(("error", index, event[1]))
+        else:
+            item = event[1]
+            if item.doc is None:
+                part.entries.append(("unchanged", index, item.refid, item.content_hash, item.cable))
+            else:
+                if writer is None:
+                    writer = CableSegmentWriter(ix, limitmb=pool_mb, _lk=False)
+                part.entries.append(
+                    ("added", index, item.refid, item.content_hash, writer.docnum, item.existed))
+                writer.add_document(**item.doc)
+        done += 1
+        if time.monotonic() - last >= PROGRESS_EVERY:
+            last = time.monotonic()
+            yield ("progress", k, done, read)
+    if writer is not None:
+        part.segment = writer.finish_segment()
+    yield ("part", part)
+    yield ("done", k, part.batch, done, read)
+
+
 def _worker_main(k: int, n: int, sources, gen: str, batch_size: int, pool_mb: int, out, parent_pid: int):
-    """A worker process: write share ``k`` of ``n`` into segments, one per batch."""
+    """A worker process: :func:`_share_messages` onto the queue *out*."""
     _die_with_parent()
     # The pool and the analysis caches are millions of long-lived objects that the
     # cyclic GC would walk again and again as they grow; this process makes little
@@ -98,48 +141,8 @@ def _worker_main(k: int, n: int, sources, gen: str, batch_size: int, pool_mb: in
                     os._exit(1)
 
     try:
-        from whoosh import index as whoosh_index
-
-        ix = _TocSnapshot(whoosh_index.open_dir(gen))
-        writer: CableSegmentWriter | None = None
-        part = BatchPart(k, 0, None)
-        done = 0
-        last = time.monotonic()
-        read = None
-
-        def flush() -> None:
-            nonlocal writer
-            if writer is not None:
-                part.segment = writer.finish_segment()
-                writer = None
-            put(("part", part))
-
-        for event in _events(sources, gen, Share(k, n)):
-            if event[0] == "bytes":
-                read = event[1]
-                continue
-            index = event[2]
-            while index >= (part.batch + 1) * batch_size:
-                flush()
-                part = BatchPart(k, part.batch + 1, None)
-            if event[0] == "error":
-                part.entries.append(("error", index, event[1]))
-            else:
-                item = event[1]
-                if item.doc is None:
-                    part.entries.append(("unchanged", index, item.refid, item.content_hash, item.cable))
-                else:
-                    if writer is None:
-                        writer = CableSegmentWriter(ix, limitmb=pool_mb, _lk=False)
-                    part.entries.append(
-                        ("added", index, item.refid, item.content_hash, writer.docnum, item.existed))
-                    writer.add_document(**item.doc)
-            done += 1
-            if time.monotonic() - last >= PROGRESS_EVERY:
-                last = time.monotonic()
-                put(("progress", k, done, read))
-        flush()
-        put(("done", k, part.batch, done, read))
+        for msg in _share_messages(k, n, sources, gen, batch_size, pool_mb):
+            put(msg)
     except BaseException as exc:  # noqa: BLE001 -- handed to the committer, which re-raises
         try:
             put(("fatal", k, exc))
@@ -148,12 +151,16 @@ def _worker_main(k: int, n: int, sources, gen: str, batch_size: int, pool_mb: in
 
 
 def worker_events(sources: list, gen: str, workers: int, batch_size: int, pool_mb: int) -> Iterator[tuple]:
-    """Start ``workers`` processes over ``sources`` and yield their messages.
+    """Start ``workers`` processes over ``sources`` and yield their messages; with
+    ``workers=0``, do the one share's work in this process, batch by batch.
 
     Messages: ``("part", BatchPart)``, ``("progress", k, records, bytes_read)``,
     ``("done", k, last_batch, records, bytes_read)``. A worker's exception is raised
     here. Closing the generator stops the workers.
     """
+    if workers <= 0:
+        yield from _share_messages(0, 1, sources, gen, batch_size, pool_mb)
+        return
     ctx = _context()
     out = ctx.Queue(maxsize=AHEAD * workers + 4 * workers)
     procs = [

@@ -1,7 +1,7 @@
 """Reading and analyzing cables for the writer: the events of a run.
 
-:func:`prepared` (in this process) and the worker processes of :mod:`indexer.parallel`
-read the same events, for all records or for a :class:`~indexer.readers.Share`:
+:mod:`indexer.parallel` reads these events, for all records or for one
+:class:`~indexer.readers.Share` of them:
 
 * ``("cable", Prepared, index)`` -- a cable ready to write (``index``: its record's
   number in the input);
@@ -24,7 +24,7 @@ from .readers import Share
 from .models import Cable
 from .schema import CableText, make_schema
 
-__all__ = ["Prepared", "input_bytes", "prepare", "prepared"]
+__all__ = ["Prepared", "input_bytes", "prepare"]
 
 #: Cables between two ``bytes`` events.
 CHUNK = 32
@@ -45,12 +45,6 @@ class Prepared:
     doc: dict[str, Any] | None
     cable: Cable | None = None
     existed: bool = False
-
-    def ready(self, schema=None) -> "Prepared":
-        """Itself with documents (a skipped cable is analyzed now, in this process)."""
-        if self.doc is not None or self.cable is None:
-            return self
-        return prepare(self.cable, schema)
 
 
 def _analyzed(doc: dict[str, Any], schema) -> dict[str, Any]:
@@ -210,12 +204,3 @@ def _context():
     # fork starts in milliseconds and shares the imported modules; spawn elsewhere.
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     return multiprocessing.get_context(method)
-
-
-def prepared(sources: list, index_gen: str | None = None) -> Iterator[tuple]:
-    """Events for ``sources`` (paths and/or cables), read in this process.
-
-    :param index_gen: the Whoosh directory being updated; cables it already holds
-        unchanged come without documents (see :meth:`Prepared.ready`).
-    """
-    yield from _events(sources, index_gen)
