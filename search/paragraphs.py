@@ -17,6 +17,8 @@ from typing import Iterable
 
 from whoosh import query as wq
 
+from .segmented import at_documents, by_segment
+
 __all__ = [
     "BODY",
     "ParagraphMap",
@@ -99,29 +101,14 @@ def term_positions(reader, terms: Iterable[str], docnums: Iterable[int], field: 
     terms = list(dict.fromkeys(terms))
     if exact is not None:
         return exact_positions(reader, terms, docnums, field, exact)
-    wanted = sorted(set(docnums))
     out: dict[int, dict[str, list[int]]] = {}
-    if not wanted:
-        return out
-    for leaf, base in reader.leaf_readers():
-        lo = bisect.bisect_left(wanted, base)
-        hi = bisect.bisect_left(wanted, base + leaf.doc_count_all())
-        local = [d - base for d in wanted[lo:hi]]
-        if not local:
-            continue
+    for leaf, base, local in by_segment(docnums, reader.leaf_readers()):
         for term in terms:
             if (field, term) not in leaf:
                 continue
             m = leaf.postings(field, term)
-            for d in local:
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                    if not m.is_active():
-                        break
-                if m.id() == d:
-                    out.setdefault(d + base, {})[term] = m.value_as("positions")
+            for d in at_documents(m, local):
+                out.setdefault(d + base, {})[term] = m.value_as("positions")
     return out
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 import bisect
 from typing import Iterable
 
+from .segmented import at_documents, by_segment
+
 __all__ = ["CLOSE_BONUS", "NEAR_FIELDS", "in_order_within", "proximity_bonus"]
 
 #: (field, slop, boost): words at most ``slop`` positions apart, in order.
@@ -45,27 +47,14 @@ def in_order_within(positions: list[list[int]], slop: int) -> bool:
 def _scored_positions(searcher, field: str, terms: list[str], docnums: list[int]):
     """docnum -> term -> (positions, BM25F score) for *terms* in *field* of *docnums*."""
     out: dict[int, dict[str, tuple[list[int], float]]] = {}
-    wanted = sorted(set(docnums))
-    for sub, base in searcher.leaf_searchers():
+    for sub, base, local in by_segment(docnums, searcher.leaf_searchers()):
         reader = sub.reader()
-        lo = bisect.bisect_left(wanted, base)
-        hi = bisect.bisect_left(wanted, base + reader.doc_count_all())
-        local = [d - base for d in wanted[lo:hi]]
-        if not local:
-            continue
         for term in terms:
             if (field, term) not in reader:
                 continue
             m = sub.postings(field, term)
-            for d in local:
-                if not m.is_active():
-                    break
-                if m.id() < d:
-                    m.skip_to(d)
-                    if not m.is_active():
-                        break
-                if m.id() == d:
-                    out.setdefault(d + base, {})[term] = (m.value_as("positions"), m.score())
+            for d in at_documents(m, local):
+                out.setdefault(d + base, {})[term] = (m.value_as("positions"), m.score())
     return out
 
 

@@ -27,6 +27,8 @@ from whoosh.matching import FilterMatcher, ListMatcher
 from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
+from .segmented import by_segment
+
 __all__ = ["score_documents"]
 
 
@@ -39,16 +41,9 @@ def score_documents(searcher, q: wq.Query, docs: set[int]) -> dict[int, float] |
     """
     if not _supported(searcher, q, top=True):
         return None
-    leaves = []
-    ordered = sorted(docs)
-    for sub, base in searcher.leaf_searchers():
-        lo = bisect.bisect_left(ordered, base)
-        hi = bisect.bisect_left(ordered, base + sub.reader().doc_count_all())
-        if hi > lo:
-            leaves.append((sub, base, {d - base for d in ordered[lo:hi]}))
     out: dict[int, float] = {}
-    for sub, base, local in leaves:
-        for d, score in _node_scores(sub, q, local).items():
+    for sub, base, local in by_segment(docs, searcher.leaf_searchers()):
+        for d, score in _node_scores(sub, q, set(local)).items():
             out[d + base] = score
     return out
 
