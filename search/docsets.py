@@ -21,6 +21,7 @@ from collections import OrderedDict
 from whoosh import query as wq
 
 from .exact import ExactTerms, ExactWord
+from .segmented import decoded_postings
 
 __all__ = ["DocSets", "TermCache"]
 
@@ -57,22 +58,15 @@ class TermCache:
                 self._size -= len(old)
 
 
-def _leaf_term_docs(leaf, field: str, text) -> list[int]:
+def _leaf_term_docs(leaf, field: str, text):
     """A segment's live document numbers for one term, read a posting block at a time."""
     if (field, text) not in leaf:
         return []
-    m = leaf.postings(field, text)
-    while not hasattr(m, "_next_block") and hasattr(m, "child"):
-        m = m.child  # deletions wrap the block reader; they are removed below
-    if hasattr(m, "_next_block") and hasattr(m, "_read_ids"):
-        ids: list[int] = []
-        while m.is_active():
-            if m._ids is None:  # noqa: SLF001 - Whoosh reads a block's ids lazily
-                m._read_ids()  # noqa: SLF001
-            ids.extend(m._ids)  # noqa: SLF001
-            m._next_block()  # noqa: SLF001
+    decoded = decoded_postings(leaf, field, text)
+    if decoded is not None:
+        ids = decoded[0]
     else:  # another codec: the generic, slower way
-        ids = list(m.all_ids())
+        ids = list(leaf.postings(field, text).all_ids())
     if leaf.has_deletions():
         deleted = leaf.deleted_docs_set
         ids = [d for d in ids if d not in deleted]

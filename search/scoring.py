@@ -16,18 +16,13 @@ scorer. Any other query returns ``None``, and the caller asks Whoosh.
 from __future__ import annotations
 
 import bisect
-import threading
-from array import array
-from collections import OrderedDict
-from itertools import accumulate
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
-from whoosh.matching import FilterMatcher, ListMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
-from .segmented import by_segment
+from .segmented import by_segment, decoded_postings
 
 __all__ = ["score_documents"]
 
@@ -139,69 +134,12 @@ def _scores(scorer, found: list[tuple[int, float]], raw: bytes) -> dict[int, flo
     return {d: idf * ((w * k1p) / (w + norm[raw[d]])) for d, w in found}
 
 
-#: Posting lists at least this long (in one segment) keep their decoded ids and
-#: weights in memory: unpickling posting blocks was the biggest cost of ranking common
-#: words at 251,287 cables, and the same common words recur query after query.
-CACHE_MIN_POSTINGS = 2000
-#: The decoded posting lists kept, in postings (8 bytes each in the arrays).
-CACHE_MAX_POSTINGS = 8_000_000
-_POSTINGS: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
-_POSTINGS_SIZE = 0
-_POSTINGS_LOCK = threading.Lock()
-
-
-def _decoded(m) -> tuple[array, array]:
-    """All (ids, weights) of a W3 posting list, a block at a time (whoosh-reloaded 2.7.5
-    is pinned): a block's ids and weights are decoded in one go, not a call per posting."""
-    ids = array("I")
-    weights = array("f")
-    while m.is_active():
-        if m._data is None:  # noqa: SLF001
-            m._read_data()  # noqa: SLF001
-        m._read_weights()  # noqa: SLF001
-        ids.extend(accumulate(m._data[0]))  # noqa: SLF001 -- ids are deltas
-        weights.extend(m._weights)  # noqa: SLF001
-        m._next_block()  # noqa: SLF001
-    return ids, weights
-
-
-def _postings(reader, field: str, text: str) -> tuple[array, array] | None:
-    """A segment's (ids, weights) for a term, from the cache or read and maybe cached;
-    ``None`` for a codec without the W3 block reader."""
-    global _POSTINGS_SIZE
-    key = (reader.segment().segment_id(), field, text)
-    with _POSTINGS_LOCK:
-        found = _POSTINGS.get(key)
-        if found is not None:
-            _POSTINGS.move_to_end(key)
-            return found
-    m = reader.postings(field, text)
-    # A segment with deletions wraps its postings in a filter; the documents asked
-    # about are never deleted ones, so read the postings underneath.
-    while isinstance(m, FilterMatcher):
-        m = m.child
-    if isinstance(m, ListMatcher):  # an inlined rare term
-        return array("I", m._ids), array("f", m._weights)  # noqa: SLF001
-    if not isinstance(m, W3LeafMatcher):
-        return None
-    found = _decoded(m)
-    if len(found[0]) >= CACHE_MIN_POSTINGS:
-        with _POSTINGS_LOCK:
-            if key not in _POSTINGS:
-                _POSTINGS[key] = found
-                _POSTINGS_SIZE += len(found[0])
-                while _POSTINGS_SIZE > CACHE_MAX_POSTINGS and _POSTINGS:
-                    _, (old, _) = _POSTINGS.popitem(last=False)
-                    _POSTINGS_SIZE -= len(old)
-    return found
-
-
 def _term_scores(sub, field: str, text: str, docs: set[int]) -> dict[int, float]:
     reader = sub.reader()
     if (field, text) not in reader:
         return {}
     scorer = sub.weighting.scorer(sub, field, text)
-    decoded = _postings(reader, field, text)
+    decoded = decoded_postings(reader, field, text)
     if decoded is None:
         found = [iw for iw in reader.postings(field, text).items_as("weight") if iw[0] in docs]
     else:
