@@ -31,13 +31,15 @@ import math
 from array import array
 from typing import Iterator
 
-from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
-from .schema import Postings
+from .postarrays import ARRAYS_EXT, PostingArraysWriter
+from .schema import CablePositions, Postings
 
-__all__ = ["CableCodec", "CableSegmentWriter", "MemoryPool", "cable_codec", "merge_tiers"]
+__all__ = ["CableCodec", "CableFieldWriter", "CableSegmentWriter", "MemoryPool", "cable_codec",
+           "merge_tiers"]
 
 #: Postings a writer keeps in memory before handing over to a spilling pool (~60 B each).
 SPILL_POSTINGS = 16_000_000
@@ -405,14 +407,69 @@ class CablePostingsWriter(W3PostingsWriter):
     inlined postings fine (``W3Codec.postings_reader`` wraps them in a ``ListMatcher``).
     """
 
+    #: The current term's ids and weights, block by block, while a field writer
+    #: collects posting arrays (:mod:`indexer.postarrays`); ``None`` otherwise.
+    term_ids: array | None = None
+    term_weights: array | None = None
+    #: Also the values (positions), for a positional field; ``None`` otherwise.
+    term_values: list | None = None
+
+    def _collect(self) -> None:
+        if self.term_ids is not None and not self._byteids:
+            self.term_ids.extend(self._ids)
+            self.term_weights.extend(self._weights)
+            if self.term_values is not None:
+                self.term_values.extend(self._values)
+
+    def _write_block(self, last=False):
+        self._collect()
+        super()._write_block(last)
+
     def finish_postings(self):
         if not self.written() and len(self) < self._inlinelimit:
+            self._collect()
             terminfo = self._terminfo
             terminfo.add_block(self)
             terminfo.set_inlined(self._ids, self._weights, self._values)
             self._terminfo = None
             return terminfo
         return super().finish_postings()
+
+
+class CableFieldWriter(W3FieldWriter):
+    """Whoosh's W3 field writer that also writes the segment's posting arrays
+    (:mod:`indexer.postarrays`): every term's postings pass through it, whether they
+    come from new documents, a spilled pool or a merge."""
+
+    def __init__(self, codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self._arrays = PostingArraysWriter()
+
+    def start_field(self, fieldname, fieldobj):
+        super().start_field(fieldname, fieldobj)
+        self._positional = isinstance(fieldobj.format, CablePositions)
+
+    def start_term(self, btext):
+        super().start_term(btext)
+        pw = self._postwriter
+        pw.term_ids, pw.term_weights = array("I"), array("f")
+        pw.term_values = [] if self._positional else None
+
+    def finish_term(self):
+        super().finish_term()
+        pw = self._postwriter
+        if pw.term_ids:
+            self._arrays.add(self._fieldname, self._btext, pw.term_ids, pw.term_weights,
+                             pw.term_values)
+        pw.term_ids = pw.term_weights = pw.term_values = None
+
+    def close(self):
+        super().close()
+        out = self._create_file(ARRAYS_EXT)
+        try:
+            self._arrays.write(out)
+        finally:
+            out.close()
 
 
 class CableCodec(W3Codec):
@@ -429,6 +486,9 @@ class CableCodec(W3Codec):
     .. warning:: Whoosh pickles the codec into each segment's entry of the TOC: this
        class is found again by its path, ``indexer.segments.CableCodec``.
     """
+
+    def field_writer(self, storage, segment):
+        return CableFieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return CablePostingsWriter(
