@@ -23,7 +23,7 @@ from whoosh import scoring
 from indexer.errors import IndexNotFound, SchemaMismatch
 
 from .errors import QueryError
-from .docsets import DocSets, TermCache
+from .docsets import DocSets
 from .exact import ExactForms
 from .facets import FacetColumns, live_column_sum
 from .hits import HitMaker
@@ -79,7 +79,6 @@ class CableSearch:
         self._lock = threading.Lock()
         self._opened: _Opened | None = None
         self._columns = FacetColumns()
-        self._terms = TermCache()
         #: Per segment, the word forms that make derived exact words (``=run``).
         self._forms = ExactForms()
         self._local = threading.local()
@@ -194,7 +193,7 @@ class CableSearch:
         parsed = parse_query(query, is_station=station_for)
         with self._searcher() as (opened, searcher):
             plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort,
-                              self._terms, self._forms)
+                              self._forms)
             start = (page - 1) * page_size
             order = plan.ordered(start + page_size)
             page_docs = order[start : start + page_size]
@@ -233,7 +232,7 @@ class CableSearch:
         parsed = parse_query(query, is_station=station_for)
         with self._own_searcher() as (opened, searcher):
             plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, filters, sort,
-                              self._terms, self._forms)
+                              self._forms)
             order = plan.ordered(None)
             for i in range(0, len(order), 200):
                 yield from plan.hits(order[i : i + 200], snippets=False)
@@ -299,7 +298,7 @@ class CableSearch:
             if docnum is None or parsed.root is None:
                 return {}
             plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, None,
-                              "relevance", self._terms, self._forms)
+                              "relevance", self._forms)
             return plan.highlight(docnum)
 
     def more_like(self, refid: str, limit: int = 10) -> list[Hit]:
@@ -338,7 +337,7 @@ class CableSearch:
         """What the index holds: cables, paragraphs, last build, schema version."""
         with self._searcher() as (opened, searcher):
             reader = searcher.reader()
-            counts = DocSets(searcher, self._terms, opened.scope)
+            counts = DocSets(searcher)
             cables = len(counts.term("kind", "cable"))
             paras = live_column_sum(reader, "paras")
             meta = dict(opened.meta)

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from whoosh import query as wq
 
-from .segmented import at_documents, by_segment
+from .segmented import by_segment, positions_at
 
 __all__ = [
     "BODY",
@@ -93,10 +93,10 @@ def term_positions(reader, terms: Iterable[str], docnums: Iterable[int], field: 
     With *exact* (the reader's :class:`search.exact.ExactTerms`), a derived exact term
     (``=run``) gets the positions of its stem less its siblings' (:func:`exact_positions`).
 
-    Each term's posting list is walked forward once, segment by segment, over the
-    documents in ascending order (``skip_to`` passes whole blocks by their last id
-    without decoding them), so a very common term costs about a block per document
-    asked, not its whole posting list.
+    The positions come from the segments' posting arrays, looked up by binary search
+    (:func:`search.segmented.positions_at`), or else each term's posting list is walked
+    forward once over the documents in ascending order, so a very common term costs
+    about a block per document asked, not its whole posting list.
     """
     terms = list(dict.fromkeys(terms))
     if exact is not None:
@@ -104,11 +104,8 @@ def term_positions(reader, terms: Iterable[str], docnums: Iterable[int], field: 
     out: dict[int, dict[str, list[int]]] = {}
     for leaf, base, local in by_segment(docnums, reader.leaf_readers()):
         for term in terms:
-            if (field, term) not in leaf:
-                continue
-            m = leaf.postings(field, term)
-            for d in at_documents(m, local):
-                out.setdefault(d + base, {})[term] = m.value_as("positions")
+            for d, (positions, _weight) in positions_at(leaf, field, term, local).items():
+                out.setdefault(d + base, {})[term] = positions
     return out
 
 

@@ -16,22 +16,22 @@ Whoosh's ``len(results)`` under-reports range-plus-word queries on large indexes
 
 from __future__ import annotations
 
-import heapq
 import re
 from datetime import datetime, time
 
+import numpy as np
 from whoosh import collectors
 from whoosh import query as wq
 
 from .compile import Compiler
 from .dates import parse_period
-from .docsets import DocSets, TermCache
+from .docsets import DocSet, DocSets
 from .exact import ExactForms, ExactPhrase, ExactWord
 from .facets import FACETS, FacetColumns
 from .hits import HitMaker, text_terms
 from .paragraphs import ParagraphMap, paragraph_marked, term_positions
 from .proximity import proximity_bonus
-from .scoring import score_documents
+from .scoring import score_arrays
 from .querylang import And, Node, ParsedQuery, Word, text_clauses
 from .results import Hit
 
@@ -60,17 +60,15 @@ class SearchPlan:
     :param parsed: the parsed query.
     :param filters: facet filters and ``date_from``/``date_to``, as for ``search()``.
     :param sort: ``relevance``, ``date`` or ``-date``.
-    :param terms: the shared cache of common terms' document sets.
     :param forms: the shared per-segment word forms of exact words (:mod:`search.exact`).
     """
 
     def __init__(self, searcher, schema, columns: FacetColumns, scope: str,
-                 parsed: ParsedQuery, filters, sort: str, terms: TermCache | None = None,
-                 forms: ExactForms | None = None):
+                 parsed: ParsedQuery, filters, sort: str, forms: ExactForms | None = None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.exact = (forms or ExactForms()).for_reader(self.reader, scope)
-        self.docsets = DocSets(searcher, terms or TermCache(), scope, self.exact)
+        self.docsets = DocSets(searcher, self.exact)
         self.schema = schema
         self.columns = columns
         self.scope = scope
@@ -80,7 +78,7 @@ class SearchPlan:
         self.comp = Compiler(self.reader, self.schema, self.exact)
         self.scores: dict[int, float] = {}
         self.relaxed_used = False
-        self.tiers: list[tuple[str, set[int], wq.Query]] = []
+        self.tiers: list[tuple[str, DocSet, wq.Query]] = []
         self._marked: wq.Query | None = None
         root = parsed.root
         #: No word to rank by: an empty query (filters only) or only exclusions.
@@ -142,11 +140,12 @@ class SearchPlan:
             return wq.Every()
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
-    def _docs(self, q: wq.Query) -> set[int]:
+    def _docs(self, q: wq.Query) -> DocSet:
         docs = self.docsets.docs(q)
         if self.exact_origins is not None and docs:
-            leaves = self.columns.leaves(self.reader, self.scope)
-            docs = {d for d in docs if self.columns.value(leaves, d, "origin") in self.exact_origins}
+            origins = self.columns.column(self.reader, self.scope, "origin")
+            allowed = self.columns.codes("origin", self.exact_origins)
+            docs = DocSet(docs.mask & np.isin(origins, allowed))
         return docs
 
     def _build(self) -> None:
@@ -163,7 +162,7 @@ class SearchPlan:
         plain = [c for c in clauses if isinstance(c, Word) and c.mode == "stem"]
         self.prox = comp.proximity_stems(plain) if len(plain) >= 2 else None
 
-        hint_docs: set[int] = set()
+        hint_docs = self.docsets.of(())
         self.hint_docs = hint_docs
         if parsed.refids:
             hint_q = _and(self.base, wq.Or([comp.refid_boost(h.refid, h.serial) for h in parsed.refids]))
@@ -177,13 +176,13 @@ class SearchPlan:
         self.tiers.append(("all", strict_docs, scored_q))
         self.strict_total = len(strict_docs)
 
-        relaxed: list[tuple[set[int], wq.Query]] = []
+        relaxed: list[tuple[DocSet, wq.Query]] = []
         if len(clauses) >= 2 and len(strict_docs) < RELAX_BELOW and not hint_docs:
             relaxed = self._relaxed(root, clauses, strict_docs)
         for docs, q in relaxed:
             self.tiers.append(("some", docs, q))
         self.relaxed_used = any(docs for docs, _ in relaxed)
-        self.all_docs = set().union(*(t[1] for t in self.tiers))
+        self.all_docs = DocSet.union((t[1] for t in self.tiers), self.docsets.size)
         self.total = len(self.all_docs)
 
     def _scoring_query(self, root: Node | None, clauses: list[Node], strict_q: wq.Query) -> wq.Query:
@@ -215,24 +214,23 @@ class SearchPlan:
             scored = _phrase_words(scored)
         return scored
 
-    def _relaxed(self, root: Node, clauses: list[Node], strict_docs: set[int]):
+    def _relaxed(self, root: Node, clauses: list[Node], strict_docs: DocSet):
         """Cables matching at least half the words (not all), by how many they match."""
         others = [i for i in (root.items if hasattr(root, "items") else (root,)) if i not in clauses]
         required = [self.comp.compile(o) for o in others]
         if self.parsed.markings:
             required.append(self._marked_cables())
         clause_qs = [self.comp.compile(c) for c in clauses]
-        counts: dict[int, int] = {}
+        counts = np.zeros(self.docsets.size, dtype=np.int32)
         for cq in clause_qs:
-            for d in self._docs(_and(self.base, *required, cq)):
-                counts[d] = counts.get(d, 0) + 1
+            counts += self._docs(_and(self.base, *required, cq)).mask
         n = len(clauses)
         least = max(1, (n + 1) // 2)
         # Each tier runs filtered to its documents, so positions need not be checked.
         any_q = _phrase_words(_and(self.base, *required, wq.Or(clause_qs)))
         tiers = []
         for k in range(n - 1, least - 1, -1):
-            docs = {d for d, c in counts.items() if c == k and d not in strict_docs}
+            docs = DocSet((counts == k) & ~strict_docs.mask)
             if docs:
                 tiers.append((docs, any_q))
         return tiers
@@ -288,7 +286,7 @@ class SearchPlan:
             out.extend(self._rank(name, docs, q, need))
         return out
 
-    def _rank(self, name: str, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
+    def _rank(self, name: str, docs: DocSet, q: wq.Query, need: int | None) -> list[int]:
         if self.browsing and self.sort == "relevance":
             # Nothing to rank by (no words, or only excluded ones): newest first.
             return self._by_date(docs, need, reverse=True)
@@ -301,19 +299,21 @@ class SearchPlan:
         self.scores.update(ranked)
         return [d for d, _ in ranked]
 
-    def _top(self, name: str, docs: set[int], q: wq.Query, limit: int | None) -> list[tuple[int, float]]:
+    def _top(self, name: str, docs: DocSet, q: wq.Query, limit: int | None) -> list[tuple[int, float]]:
         """The *limit* best of a tier's documents for *q*, as ``(docnum, score)``, best
-        first (ties by docnum). Scored directly when :func:`search.scoring.score_documents`
+        first (ties by docnum). Scored directly when :func:`search.scoring.score_arrays`
         handles the query, else by Whoosh."""
-        scores = score_documents(self.searcher, q, docs)
-        if scores is not None:
-            if limit is None or limit >= len(scores):
-                return sorted(scores.items(), key=_best_first)
-            # The limit-th best score first (float comparisons in C), then order only
-            # the documents at or above it: a common word's tier has 100,000 cables.
-            kth = heapq.nlargest(limit, scores.values())[-1]
-            head = sorted(((d, v) for d, v in scores.items() if v >= kth), key=_best_first)
-            return head[:limit]
+        found = score_arrays(self.searcher, q, docs)
+        if found is not None:
+            docnums, scores = found
+            if limit is not None and limit < len(scores):
+                # Only the documents scoring at least the limit-th best score are
+                # ordered: a common word's tier has 100,000 cables.
+                kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+                head = scores >= kth
+                docnums, scores = docnums[head], scores[head]
+            order = np.lexsort((docnums, -scores))[:limit]
+            return list(zip(docnums[order].tolist(), scores[order].tolist()))
         if limit is None:
             results = self.searcher.search(q, limit=None, **self._restrict(name, docs))
             return [(h.docnum, h.score) for h in results]
@@ -328,32 +328,27 @@ class SearchPlan:
         self.searcher.search_with_collector(q, c)
         return [(h.docnum, h.score) for h in c.results()]
 
-    def _restrict(self, name: str, docs: set[int]) -> dict:
+    def _restrict(self, name: str, docs: DocSet) -> dict:
         """How to keep a tier's query to the tier's documents. The strict tier's query
         matches exactly its documents (less the named cables), so it runs unfiltered and
         Whoosh can skip low-scoring blocks; a filter set makes it visit every match."""
         if name == "all" and self.exact_origins is None and not self.scoring_filtered:
-            return {"mask": self.hint_docs} if self.hint_docs else {}
-        return {"filter": docs}
+            return {"mask": set(self.hint_docs)} if self.hint_docs else {}
+        return {"filter": set(docs)}  # Whoosh takes sets only
 
-    def _by_date(self, docs: set[int], need: int | None, reverse: bool) -> list[int]:
+    def _by_date(self, docs: DocSet, need: int | None, reverse: bool) -> list[int]:
         """*docs* by sending time from the cached ``created`` column (ties by refid order
         of indexing); cables without a date last."""
-        cols = self.columns
-        leaves = cols.leaves(self.reader, self.scope)
-        missing = cols.NO_DATE
+        ids = docs.ids()
+        created = self.columns.column(self.reader, self.scope, "created")[ids]
+        undated = created == self.columns.NO_DATE
+        # ~ reverses the order of unsigned integers.
+        order = np.lexsort((ids, ~created if reverse else created, undated))
+        if need is not None:
+            order = order[:need]
+        return ids[order].tolist()
 
-        def key(d: int):
-            v = cols.value(leaves, d, "created")
-            if v is None or v == missing:
-                return (1, 0, d)
-            return (0, -v if reverse else v, d)
-
-        if need is None or need >= len(docs):
-            return sorted(docs, key=key)
-        return heapq.nsmallest(need, docs, key=key)
-
-    def _rank_with_proximity(self, docs: set[int], q: wq.Query, need: int | None) -> list[int]:
+    def _rank_with_proximity(self, docs: DocSet, q: wq.Query, need: int | None) -> list[int]:
         """BM25F, then the top :data:`RERANK_DEPTH` get a bonus where the words stand
         close together (:func:`search.proximity.proximity_bonus`)."""
         depth = None if need is None else max(need, RERANK_DEPTH)

@@ -6,9 +6,9 @@ positions from one to the next, ``boost`` times the BM25F scores of those words 
 that field, plus :data:`CLOSE_BONUS` once. That is what a sloppy ``Phrase`` query
 ANDed with the head's ids scored in Whoosh (the id term added the 1.0), but Whoosh builds its phrase matcher over the words' whole posting lists
 and walks them to the first cable where the phrase occurs, which cost more than the
-rest of a search. Here each word's posting list is read only at the head's documents
-(``skip_to`` passes whole blocks), and the order check runs on those few position
-lists.
+rest of a search. Here each word's positions are read only at the head's documents (from the posting
+arrays, or walking the posting list with ``skip_to``), and the order check runs on
+those few position lists.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from __future__ import annotations
 import bisect
 from typing import Iterable
 
-from .segmented import at_documents, by_segment
+from .scoring import term_scores_at
+from .segmented import by_segment, positions_at
 
 __all__ = ["CLOSE_BONUS", "NEAR_FIELDS", "in_order_within", "proximity_bonus"]
 
@@ -50,11 +51,12 @@ def _scored_positions(searcher, field: str, terms: list[str], docnums: list[int]
     for sub, base, local in by_segment(docnums, searcher.leaf_searchers()):
         reader = sub.reader()
         for term in terms:
-            if (field, term) not in reader:
+            found = positions_at(reader, field, term, local)
+            if not found:
                 continue
-            m = sub.postings(field, term)
-            for d in at_documents(m, local):
-                out.setdefault(d + base, {})[term] = (m.value_as("positions"), m.score())
+            scores = term_scores_at(sub, field, term, [(d, w) for d, (_, w) in found.items()])
+            for d, (positions, _weight) in found.items():
+                out.setdefault(d + base, {})[term] = (positions, scores[d])
     return out
 
 

@@ -6,47 +6,70 @@ query's matcher tree (unions of each word's fields, intersected across words) ov
 the words' posting lists, with a few method calls per posting at every level of the
 tree: at 25,000 cables that was two thirds of a 2-3 word search.
 
-:func:`score_documents` gives the same scores for the query shapes the compiler makes
-for words (``And`` / ``Or`` of ``Term`` s on scorable fields, with boosts, plus
-``Not`` s and date ranges under the top ``And``, which only filter): each term's posting list is read a
-block at a time and only the wanted documents are scored, with the searcher's own
-scorer. Any other query returns ``None``, and the caller asks Whoosh.
+:func:`score_arrays` gives the same scores for the query shapes the compiler makes
+for words (``And`` / ``Or`` of ``Term`` s, with boosts, plus
+``Not`` s and date ranges under the top ``And``, which only filter). Each segment is
+scored with numpy: a term's weights come from its posting arrays
+(:func:`search.segmented.term_arrays`), its BM25F formula is Whoosh's, evaluated in the
+same order on the same doubles, so the scores are the same floats. Any other query
+returns ``None``, and the caller asks Whoosh.
 """
 
 from __future__ import annotations
 
-import bisect
+from typing import Iterable
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
-from .segmented import by_segment, decoded_postings
+from .docsets import DocSet
+from .segmented import term_arrays
 
-__all__ = ["score_documents"]
+__all__ = ["score_arrays", "score_documents", "term_scores_at"]
 
 
-def score_documents(searcher, q: wq.Query, docs: set[int]) -> dict[int, float] | None:
-    """docnum -> the score Whoosh gives *q*, for the documents of *docs* that match it;
-    ``None`` if *q* has a shape this does not handle.
+def score_arrays(searcher, q: wq.Query, docs: DocSet | Iterable[int]
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(docnums, scores)``: the documents of *docs* that match *q* (ascending) and the
+    score Whoosh gives each; ``None`` if *q* has a shape this does not handle.
 
     *docs* must already satisfy the ``Not`` s and date/number ranges directly under a
     top-level ``And`` (a search's exact result set does): they are not checked again.
     """
     if not _supported(searcher, q, top=True):
         return None
-    out: dict[int, float] = {}
-    for sub, base, local in by_segment(docs, searcher.leaf_searchers()):
-        for d, score in _node_scores(sub, q, set(local)).items():
-            out[d + base] = score
-    return out
+    mask = DocSet.of(docs, searcher.doc_count_all()).mask
+    found_docs, found_scores = [], []
+    for sub, base in searcher.leaf_searchers():
+        size = sub.doc_count_all()
+        local = mask[base : base + size]
+        if not local.any():
+            continue
+        scores, matched = _node_scores(sub, q, local)
+        matched &= local
+        hit = np.flatnonzero(matched)
+        found_docs.append(hit + base)
+        found_scores.append(scores[hit])
+    if not found_docs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.concatenate(found_docs), np.concatenate(found_scores)
+
+
+def score_documents(searcher, q: wq.Query, docs: DocSet | Iterable[int]) -> dict[int, float] | None:
+    """:func:`score_arrays` as ``docnum -> score``."""
+    found = score_arrays(searcher, q, docs)
+    if found is None:
+        return None
+    return dict(zip(found[0].tolist(), found[1].tolist()))
 
 
 def _supported(searcher, q: wq.Query, top: bool = False) -> bool:
     if isinstance(q, wq.Term):
-        field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
-        return field is not None and field.scorable and isinstance(q.text, str)
+        # Unscorable fields (names) score their weight, as Whoosh's WeightScorer does.
+        return q.fieldname in searcher.schema and isinstance(q.text, str)
     if type(q) is wq.And:
         # A Not or a date/number range only filters, and the documents are filtered
         # already; deeper down it would decide which documents an Or's branch matches.
@@ -72,25 +95,34 @@ def _filter_score(q: wq.Query) -> float:
     return q.boost * sum(_filter_score(s) for s in q.subqueries)
 
 
-def _node_scores(sub, q: wq.Query, docs: set[int]) -> dict[int, float]:
-    """Scores of *q* for the documents of *docs* (segment-local) that match it."""
+def _node_scores(sub, q: wq.Query, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(scores, matched)`` of *q* over one segment's documents (dense arrays);
+    only the documents of *local* are scored."""
+    size = local.size
     if isinstance(q, wq.Term):
-        scores = _term_scores(sub, q.fieldname, q.text, docs)
+        scores, matched = _term_scores(sub, q.fieldname, q.text, local)
     elif isinstance(q, wq.And):
-        parts = [_node_scores(sub, s, docs) for s in q.subqueries if not _is_filter(s)]
+        parts = [_node_scores(sub, s, local) for s in q.subqueries if not _is_filter(s)]
         if not parts:
-            return {}
+            return np.zeros(size), np.zeros(size, dtype=bool)
         filters = sum(_filter_score(s) for s in q.subqueries if _is_filter(s))
-        common = set(parts[0]).intersection(*parts[1:])
-        scores = {d: sum(p[d] for p in parts) + filters for d in common}
+        # Whoosh adds the parts' scores in order, then the filters' constant.
+        scores = np.zeros(size)
+        matched = np.ones(size, dtype=bool)
+        for part_scores, part_matched in parts:
+            scores += part_scores
+            matched &= part_matched
+        scores += filters
     else:  # Or: the sum of the subqueries that match
-        scores: dict[int, float] = {}
+        scores = np.zeros(size)
+        matched = np.zeros(size, dtype=bool)
         for s in q.subqueries:
-            for d, v in _node_scores(sub, s, docs).items():
-                scores[d] = scores.get(d, 0.0) + v
+            part_scores, part_matched = _node_scores(sub, s, local)
+            scores += part_scores  # zero where the part does not match
+            matched |= part_matched
     if q.boost != 1.0:
-        scores = {d: v * q.boost for d, v in scores.items()}
-    return scores
+        scores = scores * q.boost
+    return scores, matched
 
 
 #: (segment id, field) -> the field's length byte per document (Whoosh keeps lengths as
@@ -121,40 +153,44 @@ def _length_bytes(reader, field: str) -> bytes | None:
     return raw
 
 
-def _scores(scorer, found: list[tuple[int, float]], raw: bytes) -> dict[int, float]:
-    """BM25F scores of (docnum, weight) pairs, as ``scorer`` computes them."""
-    if type(scorer) is not BM25FScorer:
-        score = scorer._score  # noqa: SLF001 -- the scorer's formula, on weight and length
-        return {d: score(w, _BYTE_LENGTH[raw[d]]) for d, w in found}
-    # Whoosh's bm25() with the per-document part tabled by length byte (there are 256),
-    # the same operations in the same order, so the same floats.
-    idf, K1, B, avgfl = scorer.idf, scorer.K1, scorer.B, scorer.avgfl
-    k1p = K1 + 1
-    norm = [K1 * ((1 - B) + B * length / avgfl) for length in _BYTE_LENGTH]
-    return {d: idf * ((w * k1p) / (w + norm[raw[d]])) for d, w in found}
-
-
-def _term_scores(sub, field: str, text: str, docs: set[int]) -> dict[int, float]:
+def _term_scores(sub, field: str, text: str, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    size = local.size
+    scores = np.zeros(size)
+    matched = np.zeros(size, dtype=bool)
     reader = sub.reader()
-    if (field, text) not in reader:
-        return {}
+    arrays = term_arrays(reader, field, text)
+    if arrays is None:
+        return scores, matched
+    ids, weights = arrays
+    keep = local[ids]
+    ids = ids[keep]
+    weights = weights[keep].astype(np.float64)  # Whoosh's weights are doubles in Python
     scorer = sub.weighting.scorer(sub, field, text)
-    decoded = decoded_postings(reader, field, text)
-    if decoded is None:
-        found = [iw for iw in reader.postings(field, text).items_as("weight") if iw[0] in docs]
-    else:
-        ids, weights = decoded
-        if len(docs) * 16 < len(ids):
-            # Few documents asked about: look each one up in the sorted ids.
-            found = []
-            for d in docs:
-                i = bisect.bisect_left(ids, d)
-                if i < len(ids) and ids[i] == d:
-                    found.append((d, weights[i]))
-        else:
-            found = [iw for iw in zip(ids, weights) if iw[0] in docs]
     raw = _length_bytes(reader, field)
+    if type(scorer) is WeightScorer:
+        scores[ids] = weights
+    elif type(scorer) is BM25FScorer and raw is not None:
+        # Whoosh's bm25() with the per-document part tabled by length byte (there are
+        # 256), the same operations in the same order, so the same floats.
+        idf, K1, B, avgfl = scorer.idf, scorer.K1, scorer.B, scorer.avgfl
+        k1p = K1 + 1
+        norm = np.array([K1 * ((1 - B) + B * length / avgfl) for length in _BYTE_LENGTH])
+        lengths = np.frombuffer(raw, dtype=np.uint8)[ids]
+        scores[ids] = idf * ((weights * k1p) / (weights + norm[lengths]))
+    else:
+        score, length = scorer._score, sub.doc_field_length  # noqa: SLF001
+        scores[ids] = [score(w, length(d, field, 1)) for d, w in zip(ids.tolist(), weights.tolist())]
+    matched[ids] = True
+    return scores, matched
+
+
+def term_scores_at(sub, field: str, text: str, found: list[tuple[int, float]]) -> dict[int, float]:
+    """docnum -> the score Whoosh's matcher for the term would give, for the
+    ``(segment-local docnum, weight)`` pairs of *found* (postings already read)."""
+    scorer = sub.weighting.scorer(sub, field, text)
+    raw = _length_bytes(sub.reader(), field)
     if raw is None:
         score, length = scorer._score, sub.doc_field_length  # noqa: SLF001
         return {d: score(w, length(d, field, 1)) for d, w in found}
-    return _scores(scorer, found, raw)
+    score = scorer._score  # noqa: SLF001 -- the scorer's formula, on weight and length
+    return {d: score(w, _BYTE_LENGTH[raw[d]]) for d, w in found}

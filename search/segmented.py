@@ -16,16 +16,20 @@ from collections import OrderedDict
 from itertools import accumulate
 from typing import Iterable, Iterator
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher, ListMatcher
 
-__all__ = ["at_documents", "by_segment", "decoded_postings"]
+from indexer.postarrays import ARRAYS_EXT, PostingArrays, PostingArraysError
+
+__all__ = ["at_documents", "by_segment", "decoded_postings", "position_arrays", "positions_at",
+           "segment_arrays", "term_arrays"]
 
 
 def by_segment(docs: Iterable[int], leaves) -> Iterator[tuple[object, int, list[int]]]:
     """``(leaf, base, local docnums ascending)`` for each of *leaves* (``(leaf, base)``
     pairs of ``leaf_readers()`` or ``leaf_searchers()``) that holds any of *docs*."""
-    wanted = sorted(set(docs))
+    wanted = docs.ids().tolist() if hasattr(docs, "ids") else sorted(set(docs))
     for leaf, base in leaves:
         reader = leaf.reader() if hasattr(leaf, "reader") else leaf
         lo = bisect.bisect_left(wanted, base)
@@ -105,3 +109,114 @@ def decoded_postings(reader, field: str, text: str) -> tuple[array, array] | Non
                     _, (old, _) = _POSTINGS.popitem(last=False)
                     _POSTINGS_SIZE -= len(old)
     return found
+
+
+#: Open posting arrays files, by path (``None``: the segment has none). Segments never
+#: change, and a path names one segment of one index generation.
+_ARRAYS: dict[str, PostingArrays | None] = {}
+_ARRAYS_KEPT = 1024
+_ARRAYS_LOCK = threading.Lock()
+
+
+def segment_arrays(reader) -> PostingArrays | None:
+    """The posting arrays (:mod:`indexer.postarrays`) of a segment reader, or ``None``
+    when its segment has none (written before them, or by another writer)."""
+    storage = getattr(reader, "_storage", None)
+    folder = getattr(storage, "folder", None)
+    if folder is None or not hasattr(reader, "segment"):
+        return None
+    path = f"{folder}/{reader.segment().make_filename(ARRAYS_EXT)}"
+    with _ARRAYS_LOCK:
+        if path in _ARRAYS:
+            return _ARRAYS[path]
+    try:
+        found: PostingArrays | None = PostingArrays(path)
+    except FileNotFoundError:
+        found = None
+    except (OSError, PostingArraysError):
+        # Damaged derived data must not break searching: the postings are complete.
+        found = None
+    with _ARRAYS_LOCK:
+        if len(_ARRAYS) >= _ARRAYS_KEPT:
+            _ARRAYS.clear()
+        _ARRAYS[path] = found
+    return found
+
+
+def _term_bytes(reader, field: str, text) -> bytes:
+    return reader.schema[field].to_bytes(text) if isinstance(text, str) else text
+
+
+def positions_at(reader, field: str, text, local: list[int]) -> dict[int, tuple[list[int], float]]:
+    """local docnum -> (positions, weight) of one term, for the documents of *local*
+    (ascending, segment-local) that have it: from the posting arrays when the segment
+    has the term's positions there, else by walking Whoosh's postings to them."""
+    if field not in reader.schema:
+        return {}
+    arrays = segment_arrays(reader)
+    if arrays is not None:
+        btext = _term_bytes(reader, field, text)
+        found = arrays.positions(field, btext)
+        if found is not None:
+            ids, starts, positions = found
+            weights = arrays.get(field, btext)[1]
+            want = np.asarray(local, dtype=np.int64)
+            at = np.minimum(np.searchsorted(ids, want), len(ids) - 1)
+            there = ids[at] == want
+            out = {}
+            for d, i in zip(want[there].tolist(), at[there].tolist()):
+                out[d] = (positions[starts[i] : starts[i + 1]].tolist(), float(weights[i]))
+            return out
+    if (field, text) not in reader:
+        return {}
+    m = reader.postings(field, text)
+    return {d: (m.value_as("positions"), m.weight()) for d in at_documents(m, local)}
+
+
+def position_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """A segment's ``(ids, starts, positions)`` for one term of a positional field (see
+    :meth:`indexer.postarrays.PostingArrays.positions`), or ``None`` if the segment
+    lacks the term. A term without posting arrays is read from Whoosh's postings."""
+    if field not in reader.schema:
+        return None
+    arrays = segment_arrays(reader)
+    if arrays is not None:
+        found = arrays.positions(field, _term_bytes(reader, field, text))
+        if found is not None:
+            return found
+    if (field, text) not in reader:
+        return None
+    ids, lists = [], []
+    m = reader.postings(field, text)
+    while m.is_active():
+        ids.append(m.id())
+        lists.append(m.value_as("positions"))
+        m.next()
+    starts = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum([len(p) for p in lists], out=starts[1:])
+    flat = np.fromiter((p for ps in lists for p in ps), dtype=np.int64, count=int(starts[-1]))
+    return np.array(ids, dtype=np.uint32), starts, flat
+
+
+def term_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray] | None:
+    """A segment's ``(ids, weights)`` for one term as numpy arrays (ids ascending,
+    deleted documents included), or ``None`` if the segment lacks the term.
+
+    From the segment's posting arrays when it has the term there (no decoding at all),
+    else read from Whoosh's postings."""
+    if field not in reader.schema:
+        return None
+    arrays = segment_arrays(reader)
+    if arrays is not None:
+        found = arrays.get(field, _term_bytes(reader, field, text))
+        if found is not None:
+            return found
+    if (field, text) not in reader:
+        return None
+    decoded = decoded_postings(reader, field, text)
+    if decoded is None:
+        pairs = list(reader.postings(field, text).items_as("weight"))
+        return (np.fromiter((i for i, _ in pairs), dtype=np.uint32, count=len(pairs)),
+                np.fromiter((w for _, w in pairs), dtype=np.float32, count=len(pairs)))
+    ids, weights = decoded
+    return np.frombuffer(ids, dtype=np.uint32), np.frombuffer(weights, dtype=np.float32)

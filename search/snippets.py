@@ -34,17 +34,25 @@ def match_spans(
 
     :param analyzer: a Whoosh analyzer (the index's own).
     """
-    wanted = set(terms)
+    wanted = frozenset(terms)
     if not wanted or not text:
         return []
     spans: dict[tuple[int, int], str] = {}
-    # Each distinct word is analyzed once (cached); the matching ones are then found
-    # with one regular expression, so the per-word work stays in C.
-    hit_words: dict[str, str] = {}
-    for w in set(_PIECES[0].findall(text)):
+    # Each distinct word is analyzed once (cached), and for the same terms (a results
+    # page's hits) each word is looked at once: the words of a paragraph are checked
+    # against the ones seen before with set operations, in C. The matching ones are
+    # then found with one regular expression.
+    misses, matches = _seen(analyzer, wanted)
+    words = set(_PIECES[0].findall(text))
+    new = words - misses
+    new.difference_update(matches)
+    for w in new:
         hit = _terms_of(analyzer, w) & wanted
         if hit:
-            hit_words[w] = min(hit)
+            matches[w] = min(hit)
+        else:
+            misses.add(w)
+    hit_words = {w: matches[w] for w in words.intersection(matches)}
     if hit_words:
         alternatives = "|".join(re.escape(w) for w in sorted(hit_words, key=len, reverse=True))
         for m in re.finditer(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", text):
@@ -89,6 +97,23 @@ def _cache_for(analyzer: Callable) -> dict[str, frozenset[str]]:
     elif len(cache) >= _CACHE_MAX:
         cache.clear()
     return cache
+
+
+#: (analyzer id, wanted terms) -> (words that give none of them, word -> the term it
+#: gives), for the last few sets of terms searched.
+_SEEN: dict[tuple[int, frozenset[str]], tuple[set[str], dict[str, str]]] = {}
+_SEEN_KEPT = 64
+
+
+def _seen(analyzer: Callable, wanted: frozenset[str]) -> tuple[set[str], dict[str, str]]:
+    _cache_for(analyzer)  # keeps the analyzer alive, so its id is not reused
+    key = (id(analyzer), wanted)
+    found = _SEEN.get(key)
+    if found is None or len(found[0]) > _CACHE_MAX:
+        if len(_SEEN) >= _SEEN_KEPT:
+            _SEEN.clear()
+        found = _SEEN[key] = (set(), {})
+    return found
 
 
 def _terms_of(analyzer: Callable, word: str) -> frozenset[str]:

@@ -79,11 +79,23 @@ def small_corpus() -> list[Cable]:
     ]
 
 
-@pytest.fixture(scope="session")
-def small_index(tmp_path_factory) -> Path:
-    """An index of :func:`small_corpus`, built once per test session (read-only)."""
-    path = tmp_path_factory.mktemp("small") / "index"
-    build_index(path, small_corpus())
+@pytest.fixture(scope="session", params=["postings", "arrays"])
+def small_index(request, tmp_path_factory) -> Path:
+    """An index of :func:`small_corpus`, built once per test session (read-only).
+
+    Twice: as usual (its terms are too rare for posting arrays, so searches read
+    Whoosh's postings), and with posting arrays (:mod:`indexer.postarrays`) for every
+    term, as the common terms of a big index have them."""
+    import indexer.postarrays
+
+    path = tmp_path_factory.mktemp(f"small-{request.param}") / "index"
+    kept = indexer.postarrays.MIN_POSTINGS
+    if request.param == "arrays":
+        indexer.postarrays.MIN_POSTINGS = 1
+    try:
+        build_index(path, small_corpus(), workers=0)
+    finally:
+        indexer.postarrays.MIN_POSTINGS = kept
     return path
 
 

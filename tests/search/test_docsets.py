@@ -1,4 +1,5 @@
-"""DocSets gives exactly Whoosh's document sets, also after deletions and across segments."""
+"""DocSets gives exactly Whoosh's document sets, also after deletions and across segments,
+from Whoosh's postings and from posting arrays."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from indexer.build import build_index
 from indexer.refids import station_for
 from search import CableSearch
 from search.compile import Compiler
-from search.docsets import DocSets, TermCache
+from search.docsets import DocSet, DocSets
 from search.querylang import parse_query
 
 from .conftest import cable, small_corpus
@@ -23,31 +24,45 @@ QUERIES = ["trafficking", "trafficking persons", "human OR kurdish", "traffickin
            "-date:2007"]
 
 
-@pytest.fixture
-def changed_index(tmp_path):
+@pytest.fixture(params=["postings", "arrays"])
+def changed_index(request, tmp_path, monkeypatch):
+    import indexer.postarrays
+
+    if request.param == "arrays":  # every term gets posting arrays
+        monkeypatch.setattr(indexer.postarrays, "MIN_POSTINGS", 1)
     path = tmp_path / "index"
     corpus = small_corpus()
-    build_index(path, corpus[:4], batch_size=2)           # several segments
-    build_index(path, corpus[4:], batch_size=3)
+    build_index(path, corpus[:4], batch_size=2, workers=0)           # several segments
+    build_index(path, corpus[4:], batch_size=3, workers=0)
     edited = cable("08TRIPOLI50", datetime(2008, 3, 10), "Embassy Tripoli", "SECRET",
                    "LIBYA: EDITED", [(1, "S", "Nothing about the trade now.")])
-    build_index(path, [edited])                            # a replaced cable: deletions
+    build_index(path, [edited], workers=0)                            # a replaced cable: deletions
     return path
 
 
-def test_docsets_equal_whoosh(changed_index, monkeypatch):
-    import search.docsets
-
-    monkeypatch.setattr(search.docsets, "CACHE_MIN_DF", 1)  # cache every term here
+def test_docsets_equal_whoosh(changed_index):
     s = CableSearch(changed_index)
-    cache = TermCache()
     with s._searcher() as (opened, searcher):
         comp = Compiler(searcher.reader(), opened.schema)
         for q in QUERIES:
             compiled = comp.compile(parse_query(q, is_station=station_for).root)
-            expected = set(searcher.docs_for_query(compiled))
-            for _ in range(2):  # cold, then from the cache
-                assert DocSets(searcher, cache, opened.scope).docs(compiled) == expected, q
-    assert cache._size > 0
+            # Whoosh's matcher for a lone Not also yields deleted documents.
+            expected = {d for d in searcher.docs_for_query(compiled) if not searcher.reader().is_deleted(d)}
+            got = DocSets(searcher).docs(compiled)
+            assert isinstance(got, DocSet)
+            assert set(got) == expected, q
+            assert len(got) == len(expected), q
     assert s.search("trafficking").total == 2  # the edited Tripoli cable no longer says it
     s.close()
+
+
+def test_docset_behaves_like_a_set_of_document_numbers():
+    a = DocSet.of([1, 3, 5], 8)
+    b = DocSet.of({3, 4}, 8)
+    assert list(a) == [1, 3, 5] and len(a) == 3 and a
+    assert 3 in a and 4 not in a and 8 not in a and -1 not in a and "3" not in a
+    assert set(a & b) == {3} and set(a | b) == {1, 3, 4, 5} and set(a - b) == {1, 5}
+    assert a == {1, 3, 5} and a == DocSet.of([5, 3, 1], 8) and a != b
+    assert not DocSet.empty(8) and len(DocSet.union([a, b, DocSet.empty(8)], 8)) == 4
+    assert a.ids().tolist() == [1, 3, 5]
+    assert repr(a) == "DocSet([1, 3, 5]; 3 of 8)"

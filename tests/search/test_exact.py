@@ -126,7 +126,7 @@ def test_did_you_mean_a_word_that_is_its_own_stem(engine):
 
 
 def test_fast_document_sets_agree_with_whoosh(engine):
-    from search.docsets import DocSets, TermCache
+    from search.docsets import DocSets
     from search.plan import SearchPlan
     from search.querylang import parse_query
 
@@ -135,5 +135,5 @@ def test_fast_document_sets_agree_with_whoosh(engine):
             plan = SearchPlan(searcher, opened.schema, engine._columns, opened.scope,  # noqa: SLF001
                               parse_query(q), None, "relevance")
             compiled = plan.comp.compile(parse_query(q).root)
-            fast = DocSets(searcher, TermCache(), opened.scope).docs(compiled)
+            fast = DocSets(searcher).docs(compiled)
             assert fast == set(searcher.docs_for_query(compiled)), q
