@@ -270,7 +270,7 @@ class Compiler:
 
     def _df_any(self, word: str) -> int:
         terms = self.analyze("body", word)
-        return sum(self.reader.doc_frequency("body", t) for t in terms)
+        return sum(self.exact.term_doc_frequency("body", t) for t in terms)
 
     def keyword(self, node: Word) -> wq.Query:
         """``tag:``, ``caveat:``, ``classification:``, ``refid:``, ``refs:``, ``citedby:``."""

@@ -120,6 +120,10 @@ class ExactPhrase(SpanNear2):
         return m
 
 
+#: Document frequencies remembered (ExactForms.doc_frequency), for all readers.
+MAX_DOC_FREQUENCIES = 200_000
+
+
 class ExactForms:
     """Per segment and field, stem -> the ``=`` terms with that stem. Shared by every
     search of one index (thread-safe); see the module docstring."""
@@ -128,10 +132,29 @@ class ExactForms:
         self._lock = threading.Lock()
         self._maps: OrderedDict[tuple, dict[str, tuple[str, ...]]] = OrderedDict()
         self._max = max_maps
+        # (scope, the reader's segments, field, term) -> documents with the term.
+        self._dfs: OrderedDict[tuple, int] = OrderedDict()
 
     def for_reader(self, reader, scope: str = "") -> "ExactTerms":
         """The exact terms of one open reader (*scope* names the index generation)."""
         return ExactTerms(reader, self, scope)
+
+    def doc_frequency(self, reader, key: tuple, field: str, term: str) -> int:
+        """``reader.doc_frequency(field, term)``, remembered under *key* (which must
+        change whenever the reader's segments or deletions do): asking a segment's term
+        table reads its file, and every search asks about every field of its words."""
+        full = (*key, field, term)
+        with self._lock:
+            found = self._dfs.get(full)
+            if found is not None:
+                self._dfs.move_to_end(full)
+                return found
+        found = reader.doc_frequency(field, term)
+        with self._lock:
+            self._dfs[full] = found
+            while len(self._dfs) > MAX_DOC_FREQUENCIES:
+                self._dfs.popitem(last=False)
+        return found
 
     def segment_map(self, leaf, key: tuple | None, field: str) -> dict[str, tuple[str, ...]]:
         """stem -> ``=`` terms of one segment's field, read once (*key* None: not kept)."""
@@ -180,6 +203,16 @@ class ExactTerms:
             self._leaves.append((leaf, seg.segment_id() if seg is not None else None))
         self._siblings: dict[tuple[str, str], tuple[str, ...]] = {}
         self._within: dict[tuple, list[str]] = {}
+        self._key = None
+        if all(seg_id is not None for _, seg_id in self._leaves):
+            self._key = (scope, tuple((seg_id, leaf.doc_count()) for leaf, seg_id in self._leaves))
+
+    def term_doc_frequency(self, field: str, term: str) -> int:
+        """How many documents contain the index term *term* (deleted ones too, as
+        Whoosh counts), remembered across searches of the same segments."""
+        if self._key is None:
+            return self.reader.doc_frequency(field, term)
+        return self.forms.doc_frequency(self.reader, self._key, field, term)
 
     # ---- what a derived term is made of
 
@@ -242,9 +275,9 @@ class ExactTerms:
         the word has no sibling, and 0 exactly when it occurs nowhere). Ranks spellings
         and weighs paragraphs; totals never use it."""
         if not is_derived(term):
-            return self.reader.doc_frequency(field, term)
+            return self.term_doc_frequency(field, term)
         word = term[len(EXACT_PREFIX):]
-        df = self.reader.doc_frequency(field, word)
+        df = self.term_doc_frequency(field, word)
         if not self.siblings(field, word):
             return df
         total = self.reader.frequency(field, word)

@@ -43,12 +43,13 @@ def score_arrays(searcher, q: wq.Query, docs: DocSet | Iterable[int]
         return None
     mask = DocSet.of(docs, searcher.doc_count_all()).mask
     found_docs, found_scores = [], []
+    formulas: dict = {}  # a term's BM25F constants are the same in every segment
     for sub, base in searcher.leaf_searchers():
         size = sub.doc_count_all()
         local = mask[base : base + size]
         if not local.any():
             continue
-        scores, matched = _node_scores(sub, q, local)
+        scores, matched = _node_scores(sub, q, local, formulas)
         matched &= local
         hit = np.flatnonzero(matched)
         found_docs.append(hit + base)
@@ -95,14 +96,14 @@ def _filter_score(q: wq.Query) -> float:
     return q.boost * sum(_filter_score(s) for s in q.subqueries)
 
 
-def _node_scores(sub, q: wq.Query, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _node_scores(sub, q: wq.Query, local: np.ndarray, formulas: dict) -> tuple[np.ndarray, np.ndarray]:
     """``(scores, matched)`` of *q* over one segment's documents (dense arrays);
     only the documents of *local* are scored."""
     size = local.size
     if isinstance(q, wq.Term):
-        scores, matched = _term_scores(sub, q.fieldname, q.text, local)
+        scores, matched = _term_scores(sub, q.fieldname, q.text, local, formulas)
     elif isinstance(q, wq.And):
-        parts = [_node_scores(sub, s, local) for s in q.subqueries if not _is_filter(s)]
+        parts = [_node_scores(sub, s, local, formulas) for s in q.subqueries if not _is_filter(s)]
         if not parts:
             return np.zeros(size), np.zeros(size, dtype=bool)
         filters = sum(_filter_score(s) for s in q.subqueries if _is_filter(s))
@@ -117,7 +118,7 @@ def _node_scores(sub, q: wq.Query, local: np.ndarray) -> tuple[np.ndarray, np.nd
         scores = np.zeros(size)
         matched = np.zeros(size, dtype=bool)
         for s in q.subqueries:
-            part_scores, part_matched = _node_scores(sub, s, local)
+            part_scores, part_matched = _node_scores(sub, s, local, formulas)
             scores += part_scores  # zero where the part does not match
             matched |= part_matched
     if q.boost != 1.0:
@@ -153,7 +154,8 @@ def _length_bytes(reader, field: str) -> bytes | None:
     return raw
 
 
-def _term_scores(sub, field: str, text: str, local: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _term_scores(sub, field: str, text: str, local: np.ndarray, formulas: dict
+                 ) -> tuple[np.ndarray, np.ndarray]:
     size = local.size
     scores = np.zeros(size)
     matched = np.zeros(size, dtype=bool)
@@ -165,23 +167,36 @@ def _term_scores(sub, field: str, text: str, local: np.ndarray) -> tuple[np.ndar
     keep = local[ids]
     ids = ids[keep]
     weights = weights[keep].astype(np.float64)  # Whoosh's weights are doubles in Python
-    scorer = sub.weighting.scorer(sub, field, text)
     raw = _length_bytes(reader, field)
-    if type(scorer) is WeightScorer:
+    formula = formulas.get((field, text))
+    if formula is None:
+        formula = formulas[(field, text)] = _formula(sub.weighting.scorer(sub, field, text))
+    if formula == "weight":
         scores[ids] = weights
-    elif type(scorer) is BM25FScorer and raw is not None:
-        # Whoosh's bm25() with the per-document part tabled by length byte (there are
-        # 256), the same operations in the same order, so the same floats.
-        idf, K1, B, avgfl = scorer.idf, scorer.K1, scorer.B, scorer.avgfl
-        k1p = K1 + 1
-        norm = np.array([K1 * ((1 - B) + B * length / avgfl) for length in _BYTE_LENGTH])
+    elif formula != "other" and raw is not None:
+        idf, k1p, norm = formula
         lengths = np.frombuffer(raw, dtype=np.uint8)[ids]
         scores[ids] = idf * ((weights * k1p) / (weights + norm[lengths]))
     else:
+        scorer = sub.weighting.scorer(sub, field, text)
         score, length = scorer._score, sub.doc_field_length  # noqa: SLF001
         scores[ids] = [score(w, length(d, field, 1)) for d, w in zip(ids.tolist(), weights.tolist())]
     matched[ids] = True
     return scores, matched
+
+
+def _formula(scorer):
+    """How a term's scorer scores: ``"weight"`` (an unscorable field), Whoosh's bm25()
+    as ``(idf, K1 + 1, per-length-byte denominators)`` (its statistics are the whole
+    index's, so the same in every segment; the same operations in the same order give
+    the same floats), or ``"other"``."""
+    if type(scorer) is WeightScorer:
+        return "weight"
+    if type(scorer) is BM25FScorer:
+        K1, B, avgfl = scorer.K1, scorer.B, scorer.avgfl
+        norm = np.array([K1 * ((1 - B) + B * length / avgfl) for length in _BYTE_LENGTH])
+        return scorer.idf, K1 + 1, norm
+    return "other"
 
 
 def term_scores_at(sub, field: str, text: str, found: list[tuple[int, float]]) -> dict[int, float]:

@@ -167,7 +167,7 @@ def positions_at(reader, field: str, text, local: list[int]) -> dict[int, tuple[
             for d, i in zip(want[there].tolist(), at[there].tolist()):
                 out[d] = (positions[starts[i] : starts[i + 1]].tolist(), float(weights[i]))
             return out
-    if (field, text) not in reader:
+    if term_arrays(reader, field, text) is None:  # remembers a term the segment lacks
         return {}
     m = reader.postings(field, text)
     return {d: (m.value_as("positions"), m.weight()) for d in at_documents(m, local)}
@@ -198,12 +198,22 @@ def position_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray, n
     return np.array(ids, dtype=np.uint32), starts, flat
 
 
+#: Rare terms' arrays read from Whoosh's postings (and terms a segment lacks), by
+#: segment file and term: each lookup in a segment's term table reads its file a few
+#: times, and a search asks every segment about every field of every word.
+_RARE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray] | None] = OrderedDict()
+_RARE_KEPT = 200_000
+#: Only posting lists shorter than this are kept there (longer ones: decoded_postings).
+_RARE_MAX_POSTINGS = CACHE_MIN_POSTINGS
+_RARE_LOCK = threading.Lock()
+
+
 def term_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray] | None:
     """A segment's ``(ids, weights)`` for one term as numpy arrays (ids ascending,
     deleted documents included), or ``None`` if the segment lacks the term.
 
     From the segment's posting arrays when it has the term there (no decoding at all),
-    else read from Whoosh's postings."""
+    else read from Whoosh's postings (and remembered, for a short list)."""
     if field not in reader.schema:
         return None
     arrays = segment_arrays(reader)
@@ -211,6 +221,23 @@ def term_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray] | Non
         found = arrays.get(field, _term_bytes(reader, field, text))
         if found is not None:
             return found
+    key = None
+    if arrays is not None:  # a segment of a file-backed index: segment ids are stable
+        key = (arrays.path, field, text)
+        with _RARE_LOCK:
+            if key in _RARE:
+                _RARE.move_to_end(key)
+                return _RARE[key]
+    found = _read_term_arrays(reader, field, text)
+    if key is not None and (found is None or len(found[0]) < _RARE_MAX_POSTINGS):
+        with _RARE_LOCK:
+            _RARE[key] = found
+            if len(_RARE) > _RARE_KEPT:
+                _RARE.popitem(last=False)
+    return found
+
+
+def _read_term_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray] | None:
     if (field, text) not in reader:
         return None
     decoded = decoded_postings(reader, field, text)
