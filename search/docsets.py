@@ -274,8 +274,11 @@ def _phrase_docs(words: list[tuple[np.ndarray, np.ndarray, np.ndarray]], size: i
         at = offsets + np.arange(int(counts.sum()), dtype=np.int64)
         word_keys = (np.repeat(ids[chosen].astype(np.int64), counts) << 32) + (
             positions[at].astype(np.int64) - i)
-        # Positions ascend within a posting and documents across them: keys are sorted
-        # and distinct, as intersect1d's assume_unique wants.
+        # Positions ascend within a posting and documents across them, so the keys are
+        # sorted; a term can hold one position twice (a compound and its part), and
+        # intersect1d's assume_unique needs distinct keys.
+        if word_keys.size > 1:
+            word_keys = word_keys[np.concatenate(([True], word_keys[1:] != word_keys[:-1]))]
         keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
         if not keys.size:
             break

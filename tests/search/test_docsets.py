@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pytest
 
 from indexer.build import build_index
@@ -66,3 +67,22 @@ def test_docset_behaves_like_a_set_of_document_numbers():
     assert not DocSet.empty(8) and len(DocSet.union([a, b, DocSet.empty(8)], 8)) == 4
     assert a.ids().tolist() == [1, 3, 5]
     assert repr(a) == "DocSet([1, 3, 5]; 3 of 8)"
+
+
+def test_phrase_positions_held_twice_make_no_match():
+    from search.docsets import _phrase_docs
+
+    def word(postings):  # [(doc, [positions])] -> (ids, starts, positions)
+        ids = np.array([d for d, _ in postings], dtype=np.uint32)
+        starts = np.cumsum([0] + [len(p) for _, p in postings]).astype(np.uint32)
+        flat = np.array([x for _, p in postings for x in p], dtype=np.uint16)
+        return ids, starts, flat
+
+    # Document 0 holds "unit state" at 4-5 and "govern" twice at 9 (never at 6);
+    # document 1 holds the phrase "unit state govern" at 1-3.
+    unit = word([(0, [4]), (1, [1])])
+    state = word([(0, [5]), (1, [2])])
+    govern = word([(0, [9, 9]), (1, [3, 3])])
+    assert _phrase_docs([unit, state, govern], 2).tolist() == [1]
+    assert _phrase_docs([unit, state], 2).tolist() == [0, 1]
+    assert _phrase_docs([govern, govern], 2).tolist() == []
