@@ -114,6 +114,7 @@ def _node_scores(sub, q: wq.Query, local: np.ndarray, formulas: dict) -> tuple[n
             scores += part_scores
             matched &= part_matched
         scores += filters
+        scores[~matched] = 0.0  # an Or above adds this node's scores where it matches only
     else:  # Or: the sum of the subqueries that match
         scores = np.zeros(size)
         matched = np.zeros(size, dtype=bool)

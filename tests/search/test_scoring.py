@@ -32,6 +32,9 @@ QUERIES = {
         _word("traffick")]),
     "nested and in or": wq.Or([wq.And([wq.Term("body", "traffick"), wq.Term("body", "person")]),
                                wq.Term("subject", "nuclear")]),
+    # The And matches no cable, so the Bangkok cables about trafficking get nothing from it.
+    "and in or that matches nothing": wq.Or([wq.And([wq.Term("body", "traffick"), wq.Term("body", "zanzibar")]),
+                                             wq.Term("body", "bangkok")]),
     # tags (like names) has no field lengths: Whoosh scores its terms by their weight.
     "unscorable field": wq.Or([wq.Term("body", "traffick"), wq.Term("tags", "PREL", boost=0.35)]),
 }
