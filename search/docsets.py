@@ -152,8 +152,14 @@ class DocSets:
         if isinstance(q, ExactWord) and isinstance(q.a, wq.Term):
             return self._exact_word(q)
         if isinstance(q, wq.NumericRange):
-            # A date or number range is an OR of the numeric field's trie terms.
+            # A date or number range is an OR of ranges of the numeric field's trie
+            # terms, one range per trie level.
             return self._eval(q.simplify(self.reader))
+        if isinstance(q, wq.TermRange):
+            # The terms in the range, as index bytes (a trie level's terms are no
+            # values Whoosh's simplify() could decode).
+            return DocSet.union((self.term(q.fieldname, b) for b in q._btexts(self.reader)),  # noqa: SLF001
+                                self.size)
         if isinstance(q, wq.ConstantScoreQuery):
             return self._eval(q.child)
         if isinstance(q, wq.Or):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import threading
 from array import array
-from collections import Counter
 from typing import Iterable
 
 import numpy as np
@@ -56,6 +55,8 @@ class FacetColumns:
         self._codes: dict[str, dict] = {n: {None: 0, "": 0, _NO_NUMBER: 0} for n in FACETS}
         # Whole-reader columns (segments' columns joined), for the last few readers.
         self._joined: dict[tuple, np.ndarray] = {}
+        # Multi-valued facets: (codes known, (single values, code -> value pairs)).
+        self._split_cache: dict[str, tuple[int, tuple]] = {}
 
     def _leaf_columns(self, key: tuple, leaf) -> dict[str, array]:
         with self._lock:
@@ -149,21 +150,53 @@ class FacetColumns:
         counted = {n: np.bincount(self.column(reader, scope, n)[mask]) for n in names}
         out = {}
         for n in names:
-            values = self._values[n]
             counts = counted[n]
-            counter = Counter({values[c]: int(counts[c]) for c in np.flatnonzero(counts).tolist() if c})
             if n in _MULTI:
-                split: Counter = Counter()
-                for joined, c in counter.items():
-                    for v in set(joined.split(COLUMN_SEP)):
-                        if v:
-                            split[v] += c
-                counter = split
-            items = sorted(counter.items(), key=lambda vc: (-vc[1], str(vc[0])))
+                labels, counts = self._split_counts(n, counts)
+            else:
+                labels = self._values[n]
+            found = np.flatnonzero(counts).tolist()
+            items = [(labels[c], int(counts[c])) for c in found if labels[c] is not None and labels[c] != ""]
+            items.sort(key=lambda vc: (-vc[1], str(vc[0])))
             if n != "year":
                 items = items[:MAX_FACET_VALUES]
             out[n] = tuple(FacetValue(str(v), c) for v, c in items)
         return out
+
+    def _split_counts(self, name: str, counts: np.ndarray) -> tuple[list, np.ndarray]:
+        """Counts of a multi-valued facet's single values from the counts of its joined
+        column values (``"PREL\nPGOV"`` counts for ``PREL`` and for ``PGOV``)."""
+        labels, code_at, value_at = self._splits(name)
+        known = code_at < counts.size
+        per_value = np.bincount(value_at[known], weights=counts[code_at[known]], minlength=len(labels))
+        return labels, per_value.astype(np.int64)
+
+    def _splits(self, name: str) -> tuple[list, np.ndarray, np.ndarray]:
+        """For a multi-valued facet: its single values, and (joined value code, single
+        value index) pairs as two arrays; rebuilt when new joined values appear."""
+        with self._lock:
+            joined = list(self._values[name])
+            cached = self._split_cache.get(name)
+            if cached is not None and cached[0] == len(joined):
+                return cached[1]
+        labels: list = [None]
+        index: dict = {}
+        codes, values = [], []
+        for code, text in enumerate(joined):
+            if not text:
+                continue
+            for v in set(str(text).split(COLUMN_SEP)):
+                if v:
+                    at = index.get(v)
+                    if at is None:
+                        at = index[v] = len(labels)
+                        labels.append(v)
+                    codes.append(code)
+                    values.append(at)
+        found = (labels, np.array(codes, dtype=np.int64), np.array(values, dtype=np.int64))
+        with self._lock:
+            self._split_cache[name] = (len(joined), found)
+        return found
 
 
 def live_column_sum(reader, name: str) -> int:
