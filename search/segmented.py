@@ -177,14 +177,12 @@ def position_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray, n
     """A segment's ``(ids, starts, positions)`` for one term of a positional field (see
     :meth:`indexer.postarrays.PostingArrays.positions`), or ``None`` if the segment
     lacks the term. A term without posting arrays is read from Whoosh's postings."""
-    if field not in reader.schema:
-        return None
     arrays = segment_arrays(reader)
-    if arrays is not None:
+    if arrays is not None and field in reader.schema:
         found = arrays.positions(field, _term_bytes(reader, field, text))
         if found is not None:
             return found
-    if (field, text) not in reader:
+    if term_arrays(reader, field, text) is None:  # also remembers a term the segment lacks
         return None
     ids, lists = [], []
     m = reader.postings(field, text)
