@@ -266,15 +266,15 @@ class CableSearch:
         """The refids of the indexed cables that cite *refid*, oldest first (by sending
         time, then refid; undated last). Citations are indexed one way (``references``),
         so this is that posting list read the other way: always current, nothing kept."""
-        leaves = self._columns.leaves(searcher.reader(), opened.scope)
+        created = self._columns.column(searcher.reader(), opened.scope, "created")
         missing = self._columns.NO_DATE
         citers = []
         for d in searcher.document_numbers(references=refid):
             citer = searcher.stored_fields(d)["refid"]
             if citer == refid:
                 continue  # a cable quoting its own refid among its REFs
-            created = self._columns.value(leaves, d, "created")
-            citers.append((created is None or created == missing, created or 0, citer))
+            sent = int(created[d])
+            citers.append((sent == missing, sent, citer))
         return tuple(c for _, _, c in sorted(citers))
 
     def highlight(self, refid: str, query: str) -> dict[int, str]:

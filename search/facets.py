@@ -12,7 +12,6 @@ joined arrays.
 
 from __future__ import annotations
 
-import bisect
 import threading
 from array import array
 from typing import Iterable
@@ -88,7 +87,7 @@ class FacetColumns:
             self._segments[key] = cols
             return cols
 
-    def leaves(self, reader, scope: str) -> list[tuple[int, dict[str, list]]]:
+    def _leaves(self, reader, scope: str) -> list[tuple[int, dict[str, array]]]:
         """``(docbase, columns)`` for each segment of *reader*, docbase ascending.
 
         :param scope: names the index generation, so equal segment ids of different
@@ -113,7 +112,7 @@ class FacetColumns:
             found = self._joined.get(key)
         if found is not None:
             return found
-        leaves = self.leaves(reader, scope)
+        leaves = self._leaves(reader, scope)
         dtype = np.uint64 if name == "created" else np.uint32
         parts = [np.frombuffer(cols[name], dtype=dtype) for _, cols in leaves]
         joined = np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
@@ -129,15 +128,6 @@ class FacetColumns:
         with self._lock:
             known = self._codes[name]
             return np.array([known[v] for v in values if v in known and known[v]], dtype=np.uint32)
-
-    def value(self, leaves, docnum: int, name: str):
-        """One document's facet value (``None`` if it has none); for ``created``, the
-        raw sortable integer (:data:`NO_DATE` if none)."""
-        bases = [b for b, _ in leaves]
-        i = bisect.bisect_right(bases, docnum) - 1
-        base, cols = leaves[i]
-        v = cols[name][docnum - base]
-        return v if name == "created" else self._values[name][v]
 
     def count(
         self, reader, scope: str, docs: Iterable[int], names: Iterable[str] = FACETS

@@ -168,22 +168,29 @@ def _term_scores(sub, field: str, text: str, local: np.ndarray, formulas: dict
     keep = local[ids]
     ids = ids[keep]
     weights = weights[keep].astype(np.float64)  # Whoosh's weights are doubles in Python
-    raw = _length_bytes(reader, field)
     formula = formulas.get((field, text))
     if formula is None:
         formula = formulas[(field, text)] = _formula(sub.weighting.scorer(sub, field, text))
-    if formula == "weight":
-        scores[ids] = weights
-    elif formula != "other" and raw is not None:
-        idf, k1p, norm = formula
-        lengths = np.frombuffer(raw, dtype=np.uint8)[ids]
-        scores[ids] = idf * ((weights * k1p) / (weights + norm[lengths]))
-    else:
-        scorer = sub.weighting.scorer(sub, field, text)
-        score, length = scorer._score, sub.doc_field_length  # noqa: SLF001
-        scores[ids] = [score(w, length(d, field, 1)) for d, w in zip(ids.tolist(), weights.tolist())]
+    scores[ids] = _postings_scores(sub, field, text, ids, weights, formula)
     matched[ids] = True
     return scores, matched
+
+
+def _postings_scores(sub, field: str, text: str, ids: np.ndarray, weights: np.ndarray,
+                     formula) -> np.ndarray:
+    """The scores of one term's postings in one segment (segment-local *ids*, *weights*
+    as doubles), by its :func:`_formula`."""
+    if formula == "weight":
+        return weights
+    raw = _length_bytes(sub.reader(), field)
+    if formula != "other" and raw is not None:
+        idf, k1p, norm = formula
+        lengths = np.frombuffer(raw, dtype=np.uint8)[ids]
+        return idf * ((weights * k1p) / (weights + norm[lengths]))
+    scorer = sub.weighting.scorer(sub, field, text)
+    score, length = scorer._score, sub.doc_field_length  # noqa: SLF001
+    return np.array([score(w, length(d, field, 1)) for d, w in zip(ids.tolist(), weights.tolist())],
+                    dtype=np.float64)
 
 
 def _formula(scorer):
@@ -203,10 +210,7 @@ def _formula(scorer):
 def term_scores_at(sub, field: str, text: str, found: list[tuple[int, float]]) -> dict[int, float]:
     """docnum -> the score Whoosh's matcher for the term would give, for the
     ``(segment-local docnum, weight)`` pairs of *found* (postings already read)."""
-    scorer = sub.weighting.scorer(sub, field, text)
-    raw = _length_bytes(sub.reader(), field)
-    if raw is None:
-        score, length = scorer._score, sub.doc_field_length  # noqa: SLF001
-        return {d: score(w, length(d, field, 1)) for d, w in found}
-    score = scorer._score  # noqa: SLF001 -- the scorer's formula, on weight and length
-    return {d: score(w, _BYTE_LENGTH[raw[d]]) for d, w in found}
+    ids = np.array([d for d, _ in found], dtype=np.int64)
+    weights = np.array([w for _, w in found], dtype=np.float64)
+    formula = _formula(sub.weighting.scorer(sub, field, text))
+    return dict(zip(ids.tolist(), _postings_scores(sub, field, text, ids, weights, formula).tolist()))

@@ -1,10 +1,11 @@
 """Working through a multi-segment index document set by document set.
 
 A searcher's documents are numbered across its segments (each segment's from its
-base). Reading postings for a set of documents means splitting the set by segment,
-then walking each term's posting list forward over that segment's documents, or
-reading it whole, a block at a time (:func:`decoded_postings`, shared by document sets
-and scoring so a common word's blocks are decoded once).
+base). A term's postings in one segment come from the segment's posting arrays
+(:mod:`indexer.postarrays`: :func:`term_arrays`, :func:`position_arrays`,
+:func:`positions_at`) when it has them there; otherwise from Whoosh's postings, read
+whole a block at a time (:func:`decoded_postings`) or walked forward to a few
+documents (:func:`at_documents`).
 """
 
 from __future__ import annotations
@@ -131,10 +132,9 @@ def segment_arrays(reader) -> PostingArrays | None:
             return _ARRAYS[path]
     try:
         found: PostingArrays | None = PostingArrays(path)
-    except FileNotFoundError:
-        found = None
     except (OSError, PostingArraysError):
-        # Damaged derived data must not break searching: the postings are complete.
+        # Missing or damaged derived data must not break searching: Whoosh's postings
+        # are complete.
         found = None
     with _ARRAYS_LOCK:
         if len(_ARRAYS) >= _ARRAYS_KEPT:
