@@ -40,7 +40,7 @@ import struct
 import sys
 from array import array
 from itertools import accumulate
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 __all__ = ["ARRAYS_EXT", "MIN_POSTINGS", "PostingArrays", "PostingArraysWriter", "PostingArraysError"]
 
@@ -148,6 +148,9 @@ class PostingArrays:
     def __contains__(self, key: tuple[str, bytes]) -> bool:
         return key in self._where
 
+    # numpy is imported by the reading methods only: the writer (the indexing worker
+    # processes) has no use for it.
+
     def get(self, field: str, term: bytes):
         """``(ids, weights)`` of a term as read-only numpy arrays (``uint32``,
         ``float32``) over the mapped file, or ``None`` if the file does not hold it."""
@@ -156,9 +159,9 @@ class PostingArrays:
         found = self._where.get((field, term))
         if found is None:
             return None
-        offset, count, dtype = found[:3]
-        ids = np.frombuffer(self._map, dtype="<u4", count=count, offset=offset)
-        weights = np.frombuffer(self._map, dtype=dtype, count=count, offset=offset + 4 * count)
+        ids = np.frombuffer(self._map, dtype="<u4", count=found.count, offset=found.ids_at)
+        weights = np.frombuffer(self._map, dtype=found.weights_type, count=found.count,
+                                offset=found.weights_at)
         return ids, weights
 
     def positions(self, field: str, term: bytes):
@@ -168,32 +171,52 @@ class PostingArrays:
         import numpy as np
 
         found = self._where.get((field, term))
-        if found is None or len(found) < 5:
+        if found is None or found.positions_type is None:
             return None
-        offset, count, dtype, npos, pcode = found
-        ids = np.frombuffer(self._map, dtype="<u4", count=count, offset=offset)
-        at = offset + 4 * count + _aligned(np.dtype(dtype).itemsize * count)
-        starts = np.frombuffer(self._map, dtype="<u4", count=count + 1, offset=at)
-        at += 4 * (count + 1)
-        positions = np.frombuffer(self._map, dtype=_DTYPES[pcode], count=npos, offset=at)
+        ids = np.frombuffer(self._map, dtype="<u4", count=found.count, offset=found.ids_at)
+        starts = np.frombuffer(self._map, dtype="<u4", count=found.count + 1, offset=found.starts_at)
+        positions = np.frombuffer(self._map, dtype=found.positions_type, count=found.npos,
+                                  offset=found.positions_at)
         return ids, starts, positions
 
 
-def _entry(e: list, data_end: int) -> tuple:
-    """A directory entry as ``(offset, count, weight dtype[, positions, position code])``,
-    checked to lie within the data part of the file."""
+class _Entry(NamedTuple):
+    """Where one term's arrays lie in the file (byte offsets) and their types."""
+
+    count: int
+    ids_at: int
+    weights_type: str
+    weights_at: int
+    npos: int = 0
+    positions_type: str | None = None
+    starts_at: int = 0
+    positions_at: int = 0
+
+
+def _entry(e: list, data_end: int) -> _Entry:
+    """A directory entry (see the module docstring) as an :class:`_Entry`, checked to
+    lie within the data part of the file."""
     offset, count, code = e[2], e[3], e[4]
     if not (isinstance(offset, int) and isinstance(count, int) and offset >= len(MAGIC) and count >= 0):
         raise ValueError(f"bad offset or count {offset!r}, {count!r}")
-    end = offset + 4 * count + _aligned(int(_DTYPES[code][-1]) * count)
+    weights_at = offset + 4 * count
+    end = weights_at + _aligned(_itemsize(code) * count)
+    entry = _Entry(count, offset, _DTYPES[code], weights_at)
     if len(e) > 5:
         npos, pcode = e[5], e[6]
         if not isinstance(npos, int) or npos < 0:
             raise ValueError(f"bad position count {npos!r}")
-        end += 4 * (count + 1) + _aligned(int(_DTYPES[pcode][-1]) * npos)
+        positions_at = end + 4 * (count + 1)
+        entry = entry._replace(npos=npos, positions_type=_DTYPES[pcode], starts_at=end,
+                               positions_at=positions_at)
+        end = positions_at + _aligned(_itemsize(pcode) * npos)
     if end > data_end:
         raise ValueError(f"arrays at {offset} reach past the data ({end} > {data_end})")
-    return (offset, count, _DTYPES[code], *e[5:7])
+    return entry
+
+
+def _itemsize(code: str) -> int:
+    return int(_DTYPES[code][-1])
 
 
 def _aligned(nbytes: int) -> int:
