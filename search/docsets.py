@@ -207,7 +207,7 @@ class DocSets:
     def _exact_word(self, q: ExactWord) -> DocSet:
         """The documents where the stem term ``q.a`` has a position that no term of
         ``q.b`` (the siblings) has."""
-        from .paragraphs import term_positions
+        from .paragraphs import term_positions, uncovered
 
         field = q.a.fieldname
         others = [q.b] if isinstance(q.b, wq.Term) else list(q.b.subqueries)
@@ -223,8 +223,7 @@ class DocSets:
             words = [o.text for o in others]
             found = term_positions(self.reader, [q.a.text, *words], both, field=field)
             for d, poses in found.items():
-                covered = set().union(*(poses.get(w, ()) for w in words))
-                if not covered.issuperset(poses.get(q.a.text, ())):
+                if uncovered(poses, q.a.text, words):
                     out[d] = True
         result = self._memo[key] = DocSet(out)
         return result

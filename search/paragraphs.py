@@ -27,6 +27,7 @@ __all__ = [
     "paragraph_marked",
     "term_idf",
     "term_positions",
+    "uncovered",
 ]
 
 #: The field whose positions paragraphs are made of.
@@ -130,13 +131,19 @@ def exact_positions(reader, terms: list[str], docnums: Iterable[int], field: str
     for d, poses in found.items():
         mine = {t: p for t, p in poses.items() if t in asked}
         for t, w in derived.items():
-            covered = set().union(*(poses.get(s, ()) for s in siblings[t]))
-            left = [p for p in poses.get(w, ()) if p not in covered]
+            left = uncovered(poses, w, siblings[t])
             if left:
                 mine[t] = left
         if mine:
             out[d] = mine
     return out
+
+
+def uncovered(positions: dict[str, list[int]], stem: str, siblings: Iterable[str]) -> list[int]:
+    """The positions of *stem* that none of *siblings* holds (term -> positions of one
+    document): where the word is its stem's own form, see :mod:`search.exact`."""
+    covered = set().union(*(positions.get(s, ()) for s in siblings))
+    return [p for p in positions.get(stem, ()) if p not in covered]
 
 
 def term_idf(reader, term: str, exact=None) -> float:
