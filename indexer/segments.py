@@ -444,6 +444,7 @@ class CableFieldWriter(W3FieldWriter):
     def __init__(self, codec, storage, segment):
         super().__init__(codec, storage, segment)
         self._arrays = PostingArraysWriter()
+        self._positional = False  # the current field keeps positions (CablePositions)
 
     def start_field(self, fieldname, fieldobj):
         super().start_field(fieldname, fieldobj)
