@@ -36,6 +36,7 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .postarrays import ARRAYS_EXT, PostingArraysWriter
+from .postingbuffer import PositionBuffer
 from .schema import CablePositions, Postings
 
 __all__ = ["CableCodec", "CableFieldWriter", "CableSegmentWriter", "MemoryPool", "cable_codec",
@@ -61,9 +62,9 @@ class MemoryPool:
     ``iter_postings`` (sorted by field, term, document) and ``cleanup``.
 
     Text fields analyzed ahead of time (:class:`~indexer.schema.Postings`) come in
-    through :meth:`add_positions` and are kept as three flat arrays per term
-    (documents, frequencies, all positions): about 12 bytes per posting plus 4 per
-    position, and no Python object per posting until the segment is written. Other
+    through :meth:`add_positions` and are kept document by document in a
+    :class:`~indexer.postingbuffer.PositionBuffer` (about 8 bytes per posting plus 4
+    per position, no Python object per posting) until the segment is written. Other
     fields' postings (and merged segments') are kept as Whoosh hands them over.
     """
 
@@ -74,8 +75,8 @@ class MemoryPool:
         self._spill_at = SPILL_POSTINGS if spill_postings is None else spill_postings
         # fieldname -> term bytes -> (docnums, weights, encoded values)
         self._fields: dict[str, dict[bytes, tuple[array, array, list]]] = {}
-        # fieldname -> term -> (docnums, frequencies, positions), for Postings values
-        self._pos_fields: dict[str, dict[str, tuple[array, array, array]]] = {}
+        # fieldname -> its postings document by document, for Postings values
+        self._pos_fields: dict[str, PositionBuffer] = {}
         # fieldname -> field length by docnum (documents added through add_document)
         self._lengths: dict[str, array] = {}
         self._count = 0
@@ -95,22 +96,12 @@ class MemoryPool:
         text fields have no boosts); values are :class:`~indexer.schema.CablePositions`'."""
         if self._spilled is not None or fieldname in self._fields:
             return self.add_field(fieldname, docnum, Postings(positions).items)
-        terms = self._pos_fields.get(fieldname)
-        if terms is None:
-            terms = self._pos_fields[fieldname] = {}
-        get = terms.get
-        total = 0
-        for term, plist in positions.items():
-            freq = len(plist)
-            entry = get(term)
-            if entry is None:
-                terms[term] = (array("I", (docnum,)), array("I", (freq,)), array("I", plist))
-            else:
-                entry[0].append(docnum)
-                entry[1].append(freq)
-                entry[2].extend(plist)
-            total += freq
-        self._count += len(positions)
+        buffer = self._pos_fields.get(fieldname)
+        if buffer is None:
+            buffer = self._pos_fields[fieldname] = PositionBuffer()
+        before = len(buffer)
+        total = buffer.add(docnum, positions)
+        self._count += len(buffer) - before
         if self._count >= self._spill_at:
             self._spill()
         return total
@@ -118,7 +109,7 @@ class MemoryPool:
     def add_field(self, fieldname: str, docnum: int, items) -> int:
         """Add one document's postings of one field; returns the summed frequency."""
         if fieldname in self._pos_fields and self._spilled is None:
-            self._fields[fieldname] = dict(self._generic(self._pos_fields.pop(fieldname)))
+            self._fields[fieldname] = dict(self._pos_fields.pop(fieldname).sorted_postings())
         if self._spilled is not None:
             total = 0
             for tbytes, freq, weight, vbytes in items:
@@ -163,14 +154,6 @@ class MemoryPool:
         block = list(map(lengths.__getitem__, ids))
         return min(block), max(block)
 
-    @staticmethod
-    def _generic(terms: dict[str, tuple[array, array, array]]) -> Iterator[tuple[bytes, tuple]]:
-        # A positions field's terms in the generic form: term bytes -> (docnums,
-        # weights, encoded values), sorted by term.
-        for term in sorted(terms):
-            docnums, freqs, positions = terms[term]
-            yield term.encode("utf-8"), (docnums, array("f", freqs), _split_values(positions, freqs))
-
     def _spill(self) -> None:
         pool = PostingPool(self._tempstore, self._segment, limitmb=self._limitmb)
         for item in self._iter_memory():
@@ -183,7 +166,7 @@ class MemoryPool:
         # Every field's terms in the generic form, fields and terms in index order.
         for fieldname in sorted(set(self._fields) | set(self._pos_fields)):
             if fieldname in self._pos_fields:
-                yield fieldname, self._generic(self._pos_fields[fieldname])
+                yield fieldname, self._pos_fields[fieldname].sorted_postings()
             else:
                 terms = self._fields[fieldname]
                 yield fieldname, ((t, terms[t]) for t in sorted(terms))
@@ -248,19 +231,6 @@ class MemoryPool:
         self._pos_fields.clear()
         if self._spilled is not None:
             self._spilled.cleanup()
-
-
-def _split_values(positions: array, freqs: array) -> list[bytes]:
-    """Each posting's encoded positions (:class:`~indexer.schema.CablePositions`), from
-    one term's flat positions array and its per-posting frequencies."""
-    flat = positions.tobytes()
-    values = []
-    at = 0
-    for freq in freqs:
-        end = at + 4 * freq
-        values.append(flat[at:end])
-        at = end
-    return values
 
 
 class CableSegmentWriter(SegmentWriter):
