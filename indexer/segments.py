@@ -377,27 +377,38 @@ class CablePostingsWriter(W3PostingsWriter):
     inlined postings fine (``W3Codec.postings_reader`` wraps them in a ``ListMatcher``).
     """
 
-    #: The current term's ids and weights, block by block, while a field writer
-    #: collects posting arrays (:mod:`indexer.postarrays`); ``None`` otherwise.
+    #: While a field writer collects posting arrays (:mod:`indexer.postarrays`): the
+    #: fewest postings a term needs to be kept, and whether its values are positions.
+    collect_min: int | None = None
+    collect_values = False
+    #: The current term's ids and weights (and values), block by block, once it is
+    #: being collected; ``None`` otherwise.
     term_ids: array | None = None
     term_weights: array | None = None
-    #: Also the values (positions), for a positional field; ``None`` otherwise.
     term_values: list | None = None
 
-    def _collect(self) -> None:
-        if self.term_ids is not None and not self._byteids:
-            self.term_ids.extend(self._ids)
-            self.term_weights.extend(self._weights)
-            if self.term_values is not None:
-                self.term_values.extend(self._values)
+    def _collect(self, whole: bool) -> None:
+        # whole: this block is all of the term's postings. Most terms are rare, so
+        # their arrays are only made once a term can reach collect_min.
+        if self.collect_min is None or self._byteids:
+            return
+        if self.term_ids is None:
+            if whole and len(self._ids) < self.collect_min:
+                return
+            self.term_ids, self.term_weights = array("I"), array("f")
+            self.term_values = [] if self.collect_values else None
+        self.term_ids.extend(self._ids)
+        self.term_weights.extend(self._weights)
+        if self.term_values is not None:
+            self.term_values.extend(self._values)
 
     def _write_block(self, last=False):
-        self._collect()
+        self._collect(last and not self._blockcount)
         super()._write_block(last)
 
     def finish_postings(self):
         if not self.written() and len(self) < self._inlinelimit:
-            self._collect()
+            self._collect(True)
             terminfo = self._terminfo
             terminfo.add_block(self)
             terminfo.set_inlined(self._ids, self._weights, self._values)
@@ -414,25 +425,20 @@ class CableFieldWriter(W3FieldWriter):
     def __init__(self, codec, storage, segment):
         super().__init__(codec, storage, segment)
         self._arrays = PostingArraysWriter()
-        self._positional = False  # the current field keeps positions (CablePositions)
 
     def start_field(self, fieldname, fieldobj):
         super().start_field(fieldname, fieldobj)
-        self._positional = isinstance(fieldobj.format, CablePositions)
-
-    def start_term(self, btext):
-        super().start_term(btext)
         pw = self._postwriter
-        pw.term_ids, pw.term_weights = array("I"), array("f")
-        pw.term_values = [] if self._positional else None
+        pw.collect_min = self._arrays.min_postings
+        pw.collect_values = isinstance(fieldobj.format, CablePositions)
 
     def finish_term(self):
         super().finish_term()
         pw = self._postwriter
-        if pw.term_ids:
+        if pw.term_ids is not None:
             self._arrays.add(self._fieldname, self._btext, pw.term_ids, pw.term_weights,
                              pw.term_values)
-        pw.term_ids = pw.term_weights = pw.term_values = None
+            pw.term_ids = pw.term_weights = pw.term_values = None
 
     def close(self):
         super().close()
