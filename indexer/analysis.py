@@ -101,7 +101,17 @@ _ABBR = r"[^\W\d_](?:\.[^\W\d_])+\.?"
 _NUM = r"\d+(?:[.,]\d+)*(?![^\W_])"
 _WORD = r"[^\W_]+(?:['\u2019][^\W_]+)*"
 _UNIT = rf"(?:{_ABBR}|{_NUM}|{_WORD})"
-_COMPOUND_RE = re.compile(rf"{_UNIT}(?:[-/+&]{_UNIT})*")
+# The first unit again, with its first character (a letter or digit in every branch) taken
+# out in front and each branch's class checked behind it: the same matches, but a pattern
+# that starts with a character class lets the regex engine skip to the next letter or
+# digit in C instead of trying the pattern at every space and punctuation mark (findall
+# on cable bodies about 20% faster).
+_FIRST_UNIT = (
+    r"[^\W_](?:(?<=[^\W\d_])(?:\.[^\W\d_])+\.?"  # _ABBR
+    r"|(?<=\d)\d*(?:[.,]\d+)*(?![^\W_])"  # _NUM
+    r"|[^\W_]*(?:['\u2019][^\W_]+)*)"  # _WORD
+)
+_COMPOUND_RE = re.compile(rf"{_FIRST_UNIT}(?:[-/+&]{_UNIT})*")
 _UNIT_RE = re.compile(_UNIT)
 _ABBR_RE = re.compile(rf"{_ABBR}$")
 _NUM_RE = re.compile(r"\d+(?:[.,]\d+)*$")
@@ -252,7 +262,6 @@ class CableStemFilter(Filter):
                 yield t
 
 
-@lru_cache(maxsize=500_000)
 def _match_terms(raw: str, twins: bool) -> tuple[tuple[tuple[str, int], ...], int]:
     # The index-mode output of the analyzer for one regex match: (term, offset) pairs.
     pieces, width = split_match(raw, False)
@@ -268,19 +277,78 @@ def _match_terms(raw: str, twins: bool) -> tuple[tuple[tuple[str, int], ...], in
     return tuple(out), width
 
 
-def _add_positions(poses: dict[str, list[int]], value: str, pos: int, twins: bool) -> int:
-    # The inner loop of index_positions / body_positions; returns the next position.
-    match_terms = _match_terms
+#: Whitespace-separated chunk of text -> its :func:`_entry`, one cache per value of
+#: ``twins``. Plain dicts, not ``lru_cache``: a dict lookup by the one string costs about
+#: half an ``lru_cache`` call with two arguments, and it runs once per word of every text.
+_ENTRIES: dict[bool, dict[str, object]] = {True: {}, False: {}}
+#: Entries kept per cache; a full cache is emptied (the vocabulary refills it quickly:
+#: 2,000 cable bodies have about 85,000 distinct chunks in 2 million).
+_ENTRIES_MAX = 500_000
+
+
+def _entry(chunk: str, twins: bool):
+    # What _add_positions files for one whitespace-separated chunk of text, in the
+    # cheapest form to file, cached: a str for one term at the chunk's position (2/3 of
+    # all words), a 2-tuple for two terms there (a word and its exact twin), else a list
+    # [((term, offset), ...), width] (compounds, reference ids, number ranges, several
+    # words glued by punctuation, or none: "--").
+    terms: list[tuple[str, int]] = []
+    width = 0
+    for raw in _COMPOUND_RE.findall(chunk):
+        raw_terms, raw_width = _match_terms(raw, twins)
+        terms.extend((term, width + offset) for term, offset in raw_terms)
+        width += raw_width
+    entry: object
+    if width == 1 and len(terms) <= 2 and all(offset == 0 for _, offset in terms):
+        entry = terms[0][0] if len(terms) == 1 else (terms[0][0], terms[1][0])
+    else:
+        entry = [tuple(terms), width]
+    cache = _ENTRIES[twins]
+    if len(cache) >= _ENTRIES_MAX:
+        cache.clear()
+    cache[chunk] = entry
+    return entry
+
+
+def _add_positions(poses: dict[str, list[int]], chunks: list[str], pos: int, twins: bool) -> int:
+    # The inner loop of index_positions / body_positions over a text's chunks (its
+    # str.split()); returns the next position. It runs once per word of every cable, so
+    # the common entries (see _entry) are filed without a loop over their terms.
     get = poses.get
-    for raw in _COMPOUND_RE.findall(value):
-        terms, width = match_terms(raw, twins)
-        for term, offset in terms:
+    cached = _ENTRIES[twins].get
+    for chunk in chunks:
+        entry = cached(chunk)
+        if entry is None:
+            entry = _entry(chunk, twins)
+        kind = entry.__class__
+        if kind is str:
+            found = get(entry)
+            if found is None:
+                poses[entry] = [pos]
+            else:
+                found.append(pos)
+        elif kind is tuple:
+            term, twin = entry
             found = get(term)
             if found is None:
-                poses[term] = [pos + offset]
+                poses[term] = [pos]
             else:
-                found.append(pos + offset)
-        pos += width
+                found.append(pos)
+            found = get(twin)
+            if found is None:
+                poses[twin] = [pos]
+            else:
+                found.append(pos)
+        else:
+            terms, width = entry
+            for term, offset in terms:
+                found = get(term)
+                if found is None:
+                    poses[term] = [pos + offset]
+                else:
+                    found.append(pos + offset)
+            pos += width - 1
+        pos += 1
     return pos
 
 
@@ -292,10 +360,15 @@ def index_positions(value: str, twins: bool = True) -> dict[str, list[int]]:
     the same :func:`split_match` and :func:`stem`, without the generator chain. The
     test suite checks that it agrees with the analyzer.
 
+    The text is cut at whitespace first (``str.split``, four times faster than the
+    tokenizer's regex) and each chunk's terms are looked up in a cache. That gives the
+    tokenizer's matches exactly: no match contains whitespace, and wherever the regex
+    looks past the end of a match, whitespace stops it just as the end of a text does.
+
     :param twins: include the ``=word`` exact twins.
     """
     poses: dict[str, list[int]] = {}
-    _add_positions(poses, value, 0, twins)
+    _add_positions(poses, value.split(), 0, twins)
     return poses
 
 
@@ -317,13 +390,13 @@ def body_positions(
     at = 0
     for start, end in spans:
         if start > at:
-            pos = _add_positions(poses, body[at:start], pos, True)
+            pos = _add_positions(poses, body[at:start].split(), pos, True)
         first = pos
-        pos = _add_positions(poses, body[start:end], pos, True)
+        pos = _add_positions(poses, body[start:end].split(), pos, True)
         ranges.append((first, pos))
         at = end
     if at < len(body):
-        _add_positions(poses, body[at:], pos, True)
+        _add_positions(poses, body[at:].split(), pos, True)
     return poses, ranges
 
 
