@@ -108,7 +108,8 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
 
     # The preamble: everything before paragraph 1 (or, when nothing is numbered, the
     # labelled lines near the top).
-    pend = next((i for i, l in enumerate(lines) if PILCROW.match(l)), None)
+    # ("¶" in l: a cheap test before the regex; most cables have no pilcrow at all.)
+    pend = next((i for i, l in enumerate(lines) if "¶" in l and PILCROW.match(l)), None)
     if pend is None:
         pend = next((i for i, l in enumerate(lines) if PARA1.match(l)), None)
     if pend is None:
