@@ -30,13 +30,22 @@ from __future__ import annotations
 import math
 import operator
 import pickle
+import zlib
 from array import array
 from itertools import chain
 from typing import Iterator
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    W3TermInfo,
+)
 from whoosh.columns import CompressedBytesColumn, PickleColumn
 from whoosh.reading import SegmentReader
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
 
 from .postarrays import ARRAYS_EXT, PostingArraysWriter
@@ -372,6 +381,38 @@ class CableSegmentWriter(SegmentWriter):
 INLINE_LIMIT = 16
 
 
+#: Pickle protocol of posting blocks and inlined postings. W3 writes protocol 2, which
+#: stores each posting's positions (bytes) as latin-1 text, UTF-8 encoded, behind a call
+#: per posting; protocol 4 stores bytes as they are. On synthetic blocks of 128 postings:
+#: pickling 6x faster, deflating 2.5x faster, 46% smaller after deflate, unpickling 3x
+#: faster. Whoosh's readers unpickle any protocol.
+PICKLE_PROTOCOL = 4
+
+
+class CableTermInfo(W3TermInfo):
+    """W3's term info, writing inlined postings with :data:`PICKLE_PROTOCOL`.
+
+    Only written: readers get W3's own class, which reads these bytes unchanged.
+    """
+
+    def to_bytes(self):
+        if not self.is_inlined():
+            return super().to_bytes()
+        # W3TermInfo.to_bytes for an inlined term.
+        minlength = 0 if self._minlength is None else length_to_byte(self._minlength)
+        head = self._struct.pack(
+            True,
+            self._weight,
+            self._df,
+            minlength,
+            length_to_byte(self._maxlength),
+            self._maxweight,
+            0xFFFFFFFF if self._minid is None else self._minid,
+            0xFFFFFFFF if self._maxid is None else self._maxid,
+        )
+        return head + pickle.dumps(self._inlined, PICKLE_PROTOCOL)
+
+
 class CablePostingsWriter(W3PostingsWriter):
     """Whoosh's W3 postings writer, with inlining of rare terms that works.
 
@@ -407,8 +448,28 @@ class CablePostingsWriter(W3PostingsWriter):
             self.term_values.extend(self._values)
 
     def _write_block(self, last=False):
+        # W3PostingsWriter._write_block, with the data pickled with PICKLE_PROTOCOL.
         self._collect(last and not self._blockcount)
-        super()._write_block(last)
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        data = (self._mini_ids(), self._mini_weights(), self._mini_values())
+        databytes = pickle.dumps(data, PICKLE_PROTOCOL)
+        comp = self._compression
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        # The block's info stays protocol 2, exactly as W3 writes it.
+        ids = self._ids
+        info = (len(ids), ids[-1], self._maxweight, comp,
+                length_to_byte(self._minlength), length_to_byte(self._maxlength))
+        infobytes = pickle.dumps(info, 2)
+        length = len(infobytes) + len(databytes)
+        postfile = self._postfile
+        postfile.write_int(-length if last else length)  # negative: the last block
+        postfile.write(infobytes)
+        postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
 
     # W3's block minifiers, with C-level loops instead of generators (the same values:
     # posting blocks are written for millions of postings).
@@ -447,6 +508,11 @@ class CableFieldWriter(W3FieldWriter):
     def __init__(self, codec, storage, segment):
         super().__init__(codec, storage, segment)
         self._arrays = PostingArraysWriter()
+
+    def start_term(self, btext):
+        # W3FieldWriter.start_term, with CableTermInfo.
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, CableTermInfo())
 
     def start_field(self, fieldname, fieldobj):
         super().start_field(fieldname, fieldobj)
