@@ -69,6 +69,8 @@ class HitMaker:
         else:
             paras = {}
         matched = self._matched_terms(docnums) if snippets else {}
+        # The same for every hit of the page (the query's terms are all compiled by now).
+        terms = self._snippet_terms() if snippets and cables else frozenset()
         return [
             Hit(
                 refid=c.refid,
@@ -79,7 +81,7 @@ class HitMaker:
                 caveats=tuple(c.caveats),
                 tags=tuple(c.tags),
                 score=float(self.scores.get(d, 0.0)),
-                paragraphs=self._snippets(c, paras.get(d, [])) if snippets else (),
+                paragraphs=self._snippets(c, paras.get(d, []), terms) if snippets else (),
                 matched_terms=matched.get(d, ()),
             )
             for d, c in cables
@@ -148,7 +150,7 @@ class HitMaker:
                 best[d] = sorted(scores.items(), key=lambda iv: (-iv[1], iv[0]))[:PARAGRAPHS_PER_HIT]
         return best
 
-    def _snippet_terms(self) -> set[str]:
+    def _snippet_terms(self) -> frozenset[str]:
         """The index terms whose words snippets mark: the body's and the subject's (one
         analyzer), and for a name variant the body term of its spelling."""
         out = set()
@@ -156,11 +158,12 @@ class HitMaker:
             term = t if f == "subject" else body_term(f, t)
             if term is not None:
                 out.add(term)
-        return out
+        return frozenset(out)
 
-    def _snippets(self, cable, best: list[tuple[int, float]]) -> tuple[ParagraphHit, ...]:
+    def _snippets(self, cable, best: list[tuple[int, float]], terms: frozenset[str]
+                  ) -> tuple[ParagraphHit, ...]:
+        """The snippets of *cable*'s best paragraphs, marking *terms* (:meth:`_snippet_terms`)."""
         analyzer = self.schema["body"].analyzer
-        terms = self._snippet_terms()
         out = []
         for pindex, _score in best:
             if pindex >= len(cable.paragraphs):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 __all__ = ["match_spans", "choose_window", "make_snippet", "SNIPPET_CHARS"]
 
@@ -37,13 +37,14 @@ def match_spans(
     wanted = frozenset(terms)
     if not wanted or not text:
         return []
+    syntax = _ASCII if text.isascii() else _UNICODE
     spans: dict[tuple[int, int], str] = {}
     # Each distinct word is analyzed once (cached), and for the same terms (a results
     # page's hits) each word is looked at once: the words of a paragraph are checked
     # against the ones seen before with set operations, in C. The matching ones are
     # then found with one regular expression.
     misses, matches = _seen(analyzer, wanted)
-    words = set(_PIECES[0].findall(text))
+    words = set(syntax.word.findall(text))
     new = words - misses
     new.difference_update(matches)
     for w in new:
@@ -54,34 +55,92 @@ def match_spans(
             misses.add(w)
     hit_words = {w: matches[w] for w in words.intersection(matches)}
     if hit_words:
-        alternatives = "|".join(re.escape(w) for w in sorted(hit_words, key=len, reverse=True))
-        for m in re.finditer(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", text):
+        for m in syntax.words_at(hit_words).finditer(text):
             spans.setdefault((m.start(), m.end()), hit_words[m.group()])
-    for k, rx in ((1, _PIECES[1]), (2, _PIECES[2])):
-        if not (_JOINERS if k == 1 else _DOTS).search(text):
-            continue
-        for m in rx.finditer(text):
-            hit = _terms_of(analyzer, m.group()) & wanted
-            if hit and k == 1:  # a compound: only its joined form, its parts mark alone
-                for part in _PIECES[0].findall(m.group()):
-                    hit -= _terms_of(analyzer, part)
-            if hit:
-                spans.setdefault((m.start(), m.end()), min(hit))
+    for m in _matches(syntax.compound, syntax.joiner, text):
+        hit = _terms_of(analyzer, m.group()) & wanted
+        if hit:  # a compound: only its joined form, its parts mark alone
+            for part in syntax.word.findall(m.group()):
+                hit -= _terms_of(analyzer, part)
+        if hit:
+            spans.setdefault((m.start(), m.end()), min(hit))
+    for m in _matches(syntax.abbreviation, syntax.dots, text):
+        hit = _terms_of(analyzer, m.group()) & wanted
+        if hit:
+            spans.setdefault((m.start(), m.end()), min(hit))
     return [(s, e, t) for (s, e), t in sorted(spans.items())]
 
 
-#: What the analyzer treats as one unit: a word (or number, or id), a compound joined
-#: by ``- / + &`` (its joined form is a term too), a dotted abbreviation (``U.S.``).
-_PIECES = (
-    re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*"),
-    # Possessive quantifiers: no backtracking inside words (this runs over whole bodies).
-    re.compile(r"(?<![^\W_])[^\W_]++(?:[-/+&][^\W_]++)+"),
-    re.compile(r"(?<![^\W_])(?:[^\W\d_]\.){2,}+"),
-)
+def _matches(pattern: re.Pattern, marker: re.Pattern, text: str) -> Iterator[re.Match]:
+    """The matches of ``pattern.finditer(text)``, found without running *pattern* over
+    the whole text.
+
+    Every compound has a *marker* (a joiner between two letters or digits) and every
+    abbreviation has one in it or just before it (a letter's dot before another
+    letter's), with no space between. Markers are rare and quick to find (their
+    expressions start with the joiner or the dot), so *pattern* is searched only from
+    the space before each marker that the last match did not cover. A match holds no
+    space, so it never straddles where a search starts, and the searches find the same
+    matches as one pass, in a third of its time.
+    """
+    end = 0
+    for mark in marker.finditer(text):
+        at = mark.start()
+        if at < end:  # in the match found last
+            continue
+        m = pattern.search(text, max(end, text.rfind(" ", 0, at) + 1))
+        if m is None:
+            return
+        yield m
+        end = m.end()
 
 
-_JOINERS = re.compile(r"[^\W_][-/+&][^\W_]")
-_DOTS = re.compile(r"[^\W\d_]\.[^\W\d_]\.")
+class _Syntax(NamedTuple):
+    """What the analyzer treats as one unit, as regular expressions over one alphabet:
+    a word (or number, or id), a compound joined by ``- / + &`` (its joined form is a
+    term too), a dotted abbreviation (``U.S.``); and the markers that find where the
+    compounds and abbreviations are (:func:`_matches`)."""
+
+    alnum: str
+    word: re.Pattern
+    compound: re.Pattern
+    abbreviation: re.Pattern
+    joiner: re.Pattern
+    dots: re.Pattern
+
+    def words_at(self, words: Iterable[str]) -> re.Pattern:
+        """Where any of *words* stands as a whole word (no letter or digit on either
+        side), the longest tried first."""
+        a = self.alnum
+        # Each alternative checks what precedes it after its literal, rather than one
+        # look-behind before them all: a pattern that starts with literals lets the
+        # regex engine skip to their first letters instead of trying every position.
+        alts = "|".join(f"{w}(?<!{a}{w})"
+                        for w in map(re.escape, sorted(words, key=len, reverse=True)))
+        return re.compile(rf"(?:{alts})(?!{a})")
+
+
+def _syntax(alnum: str, letter: str) -> _Syntax:
+    """The expressions for ``alnum`` (a letter or digit) and ``letter`` character classes."""
+    return _Syntax(
+        alnum,
+        # Possessive quantifiers: no backtracking inside words (this runs over whole bodies).
+        re.compile(rf"{alnum}++(?:['\u2019]{alnum}++)*+"),
+        re.compile(rf"(?<!{alnum}){alnum}++(?:[-/+&]{alnum}++)+"),
+        re.compile(rf"(?<!{alnum})(?:{letter}\.){{2,}}+"),
+        # The markers start with the joiner or the dot, which the engine finds fast, and
+        # look back for the letter before it.
+        re.compile(rf"[-/+&](?<={alnum}[-/+&]){alnum}"),
+        re.compile(rf"\.(?<={letter}\.){letter}\."),
+    )
+
+
+_UNICODE = _syntax(r"[^\W_]", r"[^\W\d_]")
+#: The same expressions for ASCII text (nearly every cable), where they match exactly
+#: the same: a character range is a bitmap test, a Unicode class a table lookup per
+#: character, and this halves the time the expressions take.
+_ASCII = _syntax("[A-Za-z0-9]", "[A-Za-z]")
+
 #: Per analyzer (by id; analyzers are not hashable), word -> the terms it gives alone.
 _CACHES: dict[int, dict[str, frozenset[str]]] = {}
 _CACHE_MAX = 200_000

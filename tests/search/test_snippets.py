@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 from indexer.analysis import ANALYZER
-from search.snippets import make_snippet, match_spans
+from search.snippets import _ASCII, _UNICODE, _matches, make_snippet, match_spans
 
 
 def test_matches_inflected_forms_through_the_analyzer():
@@ -43,3 +45,18 @@ def test_long_text_is_cut_around_the_densest_matches():
 def test_no_match_gives_the_start_unmarked():
     plain, offsets, html = make_snippet("Short text.", [])
     assert (plain, offsets, html) == ("Short text.", (), "Short text.")
+
+
+def test_compounds_and_abbreviations_found_from_markers_as_in_one_pass():
+    # _matches searches only near the joiners and dots; it must find exactly what one
+    # finditer pass over the whole text finds, for both alphabets.
+    rng = random.Random(5)
+    pieces = list("aAbZ19._-/+& \n'’éΩ") + ["U.S.", "x.", ".y", "a-b", "..", "Dr."]
+    texts = ["U.S.-led anti-trafficking", "e.g. a.b.c. d-e-f", "xU.S. and A.B.", "aX.L.M.", "-a-"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts:
+        for syntax in (_ASCII, _UNICODE) if text.isascii() else (_UNICODE,):
+            for pattern, marker in ((syntax.compound, syntax.joiner),
+                                    (syntax.abbreviation, syntax.dots)):
+                assert [m.span() for m in _matches(pattern, marker, text)] == [
+                    m.span() for m in pattern.finditer(text)], (text, pattern.pattern)
