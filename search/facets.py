@@ -135,9 +135,11 @@ class FacetColumns:
         """Counts of every facet value over *docs*, commonest first (ties by value)."""
         from .docsets import DocSet
 
-        mask = DocSet.of(docs, reader.doc_count_all()).mask
+        # The documents' numbers, found once: taking them from each column costs a third
+        # of selecting them with the whole bitmap column after column.
+        at = np.flatnonzero(DocSet.of(docs, reader.doc_count_all()).mask)
         names = list(names)
-        counted = {n: np.bincount(self.column(reader, scope, n)[mask]) for n in names}
+        counted = {n: np.bincount(self.column(reader, scope, n)[at]) for n in names}
         out = {}
         for n in names:
             counts = counted[n]

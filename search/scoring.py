@@ -134,6 +134,8 @@ _LENGTHS: dict[tuple[str, str], bytes] = {}
 _LENGTHS_KEPT = 512
 #: Whoosh's byte -> length table; the BM25F scorer reads "no length" as 1.
 _BYTE_LENGTH = [byte_to_length(b) if b else 1 for b in range(256)]
+#: The same lengths as doubles, for computing a term's denominators in one operation.
+_BYTE_LENGTH_FLOATS = np.array(_BYTE_LENGTH, dtype=np.float64)
 
 
 def _length_bytes(reader, field: str) -> bytes | None:
@@ -202,7 +204,9 @@ def _formula(scorer):
         return "weight"
     if type(scorer) is BM25FScorer:
         K1, B, avgfl = scorer.K1, scorer.B, scorer.avgfl
-        norm = np.array([K1 * ((1 - B) + B * length / avgfl) for length in _BYTE_LENGTH])
+        # The scorer's K1 * ((1 - B) + B * length / avgfl) for every length byte at once:
+        # the same operations in the same order on doubles, so the same floats.
+        norm = K1 * ((1 - B) + B * _BYTE_LENGTH_FLOATS / avgfl)
         return scorer.idf, K1 + 1, norm
     return "other"
 
