@@ -7,7 +7,7 @@ up to 5 x 20 values, and a Jinja macro call per value cost more than the search 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping, Protocol
 
 from search import FacetValue
 
@@ -27,6 +27,15 @@ FACET_LABELS = {
 SHOWN = 8
 #: Most values of one facet a page lists (the JSON API has them all).
 LISTED = 20
+
+
+class Links(Protocol):
+    """Builds the URL of the search with one facet value added or removed
+    (:class:`web.templating.FilterLinks`)."""
+
+    def adding(self, name: str, value: str) -> str: ...
+
+    def removing(self, name: str, value: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class FacetGroup:
 def facet_groups(
     state: SearchState,
     facets: Mapping[str, Iterable[FacetValue]],
-    url: Callable[[SearchState], str],
+    links: Links,
     meanings: Mapping[str, str | None] | None = None,
     names: Iterable[str] = FACETS,
     shown: int = SHOWN,
@@ -63,7 +72,7 @@ def facet_groups(
     """The sidebar's facet groups for ``state``.
 
     :param facets: ``Results.facets`` (values commonest first).
-    :param url: builds the URL of a changed search state.
+    :param links: builds the URLs of ``state`` with a value added or removed.
     :param meanings: TAG code -> meaning, shown beside ``tags`` values.
     :returns: one group per facet that has values; years newest first, others as given.
     """
@@ -76,18 +85,18 @@ def facet_groups(
         if name == "year":
             values.sort(key=lambda fv: fv.value, reverse=True)
         cut = len(values) if len(values) <= shown + 2 else shown
-        links = []
+        value_links = []
         for fv in values[:listed]:
             active = state.is_active(name, fv.value)
-            target = state.removing(name, fv.value) if active else state.adding(name, fv.value)
+            href = (links.removing if active else links.adding)(name, fv.value)
             meaning = meanings.get(fv.value) if name == "tags" else None
-            links.append(FacetLink(fv.value, fv.count, url(target), active, meaning))
+            value_links.append(FacetLink(fv.value, fv.count, href, active, meaning))
         groups.append(
             FacetGroup(
                 name=name,
                 label=FACET_LABELS[name],
-                shown=tuple(links[:cut]),
-                folded=tuple(links[cut:]),
+                shown=tuple(value_links[:cut]),
+                folded=tuple(value_links[cut:]),
                 hidden=max(0, len(values) - listed),
             )
         )

@@ -33,7 +33,7 @@ from .export import csv_lines, jsonl_lines
 from .facets import facet_groups
 from .histogram import year_histogram
 from .params import Limits, SearchState, parse_search_args
-from .templating import search_url
+from .templating import FilterLinks
 
 __all__ = ["bp", "render_search"]
 
@@ -113,15 +113,16 @@ def render_search(
     """
     histogram = None
     groups = []
+    links = FilterLinks(state)
     counted = results if results is not None else overview
     if counted is not None:
         histogram = year_histogram((f.value, f.count) for f in counted.facets.get("year", ()))
         meanings = {f.value: tag_meaning(f.value) for f in counted.facets.get("tags", ())[:40]}
         if results is not None:
-            groups = facet_groups(state, results.facets, search_url, meanings)
+            groups = facet_groups(state, results.facets, links, meanings)
         else:  # the landing page's ways in
             names = ("origin", "tags", "classification")
-            groups = facet_groups(state, overview.facets, search_url, meanings, names, 8, 8)
+            groups = facet_groups(state, overview.facets, links, meanings, names, 8, 8)
     return render_template(
         "search.html",
         state=state,
@@ -131,6 +132,7 @@ def render_search(
         error=error,
         unfiltered_total=unfiltered_total,
         facet_groups=groups,
+        links=links,
     )
 
 

@@ -1,4 +1,4 @@
-"""Template helpers: dates, counts, marking classes and the one Markup site."""
+"""Template helpers: dates, counts, marking classes, filter links and the one Markup site."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from datetime import date, datetime
 import pytest
 from markupsafe import Markup, escape
 
-from web.templating import cables, fmt_date, highlighted, marking_class, num
+from web import create_app
+from web.params import FACETS, SearchState
+from web.templating import (FilterLinks, cables, fmt_date, highlighted, marking_class, num,
+                             search_url)
 
 
 def test_dates():
@@ -50,3 +53,30 @@ def test_highlighted_passes_the_facades_escaped_html_through_unchanged():
     out = highlighted(snippet)
     assert isinstance(out, Markup)
     assert escape(out) == snippet  # Markup is not escaped a second time
+
+
+STATES = [
+    SearchState(),
+    SearchState(q="nuclear & iran's ¶ = ?"),
+    SearchState(q="x", filters={"tags": ("PREL",)}, page=4, page_size=50),
+    SearchState(
+        q="a b",
+        filters={"origin": ("Embassy Ankara",), "year": ("2006",), "caveats": ("NOFORN",)},
+        date_from="2006-03",
+        date_to="2007",
+        sort="-date",
+        page=2,
+    ),
+]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_filter_links_are_the_urls_of_the_changed_states(state):
+    app = create_app({"INDEX_DIR": "/nonexistent"})
+    with app.test_request_context("/search"):
+        links = FilterLinks(state)
+        for name in FACETS:
+            for value in ("Embassy Ankara", "2006", "PREL", "a&b=c/d", "ü ?#"):
+                assert links.adding(name, value) == search_url(state.adding(name, value))
+                assert links.removing(name, value) == search_url(state.removing(name, value))
+                assert links.only(name, value) == search_url(state.only(name, value))
