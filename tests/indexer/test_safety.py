@@ -245,24 +245,44 @@ def _search_threads(ix: Path, queries: dict[str, str], stop: threading.Event, re
     else:
         engine = _PlainWhoosh(ix)
     seen: list[dict[str, int]] = []
+    #: Per observation (same index as in seen): each query's (commit before, commit
+    #: after), which says of a failing observation whether a commit landed meanwhile.
+    commits: list[dict[str, tuple]] = []
+    lock = threading.Lock()
     errors: list[BaseException] = []
 
     def loop():
         while not stop.is_set():
             try:
                 obs = {}
+                around = {}
                 for name, q in queries.items():
+                    before = _latest_commit(ix)
                     r = engine.search(q, facets=False, page_size=1)
                     # The facade relaxes to "most words" when no cable has all of them.
                     obs[name] = 0 if r.relaxed else r.total
-                seen.append(obs)
+                    around[name] = (before, _latest_commit(ix))
+                with lock:
+                    seen.append(obs)
+                    commits.append(around)
             except BaseException as exc:  # noqa: BLE001 -- every error counts
                 errors.append(exc)
 
     threads = [threading.Thread(target=loop) for _ in range(8)]
     for t in threads:
         t.start()
-    return seen, errors, threads, engine
+    return seen, commits, errors, threads, engine
+
+
+def _latest_commit(ix: Path) -> tuple[str, int] | None:
+    """(live generation folder, newest TOC number) of the index, read from file names
+    only (cheap enough not to change the test's timing)."""
+    try:
+        gen = current_generation(ix)
+        tocs = [int(n[6:-4]) for n in os.listdir(gen) if n.startswith("_MAIN_") and n.endswith(".toc")]
+    except (OSError, ValueError, IndexNotFound):
+        return None
+    return gen.name, max(tocs, default=-1)
 
 
 def _reworded(cables, new: str):
@@ -298,7 +318,7 @@ def test_searchers_see_old_or_new_never_half(tmp_path, mode, reader):
         "either": "alphaword OR betaword",
         "both": "alphaword AND betaword",
     }
-    seen, errors, threads, engine = _search_threads(ix, queries, stop, reader)
+    seen, commits, errors, threads, engine = _search_threads(ix, queries, stop, reader)
     try:
         time.sleep(0.3)
         args = ["index", "-q", "--index", ix, "--batch-size", "20", path]
@@ -320,8 +340,8 @@ def test_searchers_see_old_or_new_never_half(tmp_path, mode, reader):
     assert len(seen) > 20
     # Each search sees one commit (the queries of one observation may see different
     # ones): every cable is there exactly once, old or new, never both or neither.
-    for obs in seen:
-        assert obs["either"] == n and obs["both"] == 0, obs
+    for obs, around in zip(seen, commits):
+        assert obs["either"] == n and obs["both"] == 0, (obs, around)
         if mode == "rebuild":
             assert obs["old"] in (0, n) and obs["new"] in (0, n), obs
         else:
