@@ -13,8 +13,9 @@ handling and changes these things:
 
 * :class:`MemoryPool` keeps postings in compact arrays, grouped by ``(field, term)``
   (the text fields' postings document by document, grouped when the segment is
-  written: :mod:`indexer.postingbuffer`), so nothing is pickled per posting. Past ``spill_postings`` postings (a merge of big segments) it
-  hands everything to a regular spilling ``PostingPool``, so memory stays bounded.
+  written: :mod:`indexer.postingbuffer`), so nothing is pickled per posting. Past
+  ``spill_postings`` postings (a merge of big segments) it hands everything to a
+  regular spilling ``PostingPool``, so memory stays bounded.
 * Field lengths are not looked up per posting through a column reader: the pool keeps
   each new document's field lengths in an array as it is added, and each posting
   block gets its shortest and longest length from it (the statistics that let a
@@ -115,9 +116,8 @@ class MemoryPool:
         buffer = self._pos_fields.get(fieldname)
         if buffer is None:
             buffer = self._pos_fields[fieldname] = PositionBuffer()
-        before = len(buffer)
         total = buffer.add(docnum, positions)
-        self._count += len(buffer) - before
+        self._count += len(positions)  # one posting per term
         if self._count >= self._spill_at:
             self._spill()
         return total
