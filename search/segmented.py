@@ -167,22 +167,33 @@ def positions_at(reader, field: str, text, local: list[int]) -> dict[int, tuple[
             for d, i in zip(want[there].tolist(), at[there].tolist()):
                 out[d] = (positions[starts[i] : starts[i + 1]].tolist(), float(weights[i]))
             return out
-    if term_arrays(reader, field, text) is None:  # remembers a term the segment lacks
+    if not _has_term(reader, arrays, field, text):
         return {}
     m = reader.postings(field, text)
     return {d: (m.value_as("positions"), m.weight()) for d in at_documents(m, local)}
+
+
+def _has_term(reader, arrays: PostingArrays | None, field: str, text) -> bool:
+    """Whether a segment has a term the posting arrays do not hold. With arrays,
+    :func:`term_arrays` remembers a term the segment lacks; without (an older index),
+    one term-table lookup answers, without decoding the term's postings."""
+    if arrays is None:
+        return (field, text) in reader
+    return term_arrays(reader, field, text) is not None
 
 
 def position_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """A segment's ``(ids, starts, positions)`` for one term of a positional field (see
     :meth:`indexer.postarrays.PostingArrays.positions`), or ``None`` if the segment
     lacks the term. A term without posting arrays is read from Whoosh's postings."""
+    if field not in reader.schema:
+        return None
     arrays = segment_arrays(reader)
-    if arrays is not None and field in reader.schema:
+    if arrays is not None:
         found = arrays.positions(field, _term_bytes(reader, field, text))
         if found is not None:
             return found
-    if term_arrays(reader, field, text) is None:  # also remembers a term the segment lacks
+    if not _has_term(reader, arrays, field, text):
         return None
     ids, lists = [], []
     m = reader.postings(field, text)
