@@ -167,10 +167,10 @@ class FacetColumns:
         """For a multi-valued facet: its single values, and (joined value code, single
         value index) pairs as two arrays; rebuilt when new joined values appear."""
         with self._lock:
-            joined = list(self._values[name])
             cached = self._split_cache.get(name)
-            if cached is not None and cached[0] == len(joined):
+            if cached is not None and cached[0] == len(self._values[name]):
                 return cached[1]
+            joined = list(self._values[name])
         labels: list = [None]
         index: dict = {}
         codes, values = [], []

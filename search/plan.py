@@ -478,7 +478,3 @@ def _requires_something(node: Node) -> bool:
 
 def _replace_word(text: str, old: str, new: str) -> str:
     return re.sub(rf"(?<![\w=]){re.escape(old)}(?!\w)", new, text, count=1)
-
-
-def _best_first(doc_score: tuple[int, float]) -> tuple[float, int]:
-    return (-doc_score[1], doc_score[0])
