@@ -19,12 +19,12 @@ from typing import Iterable, Iterator
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import FilterMatcher, ListMatcher
+from whoosh.matching import ListMatcher
 
 from indexer.postarrays import ARRAYS_EXT, PostingArrays, PostingArraysError
 
 __all__ = ["at_documents", "by_segment", "decoded_postings", "position_arrays", "positions_at",
-           "segment_arrays", "term_arrays"]
+           "segment_arrays", "term_arrays", "unfiltered_postings"]
 
 
 def by_segment(docs: Iterable[int], leaves) -> Iterator[tuple[object, int, list[int]]]:
@@ -80,10 +80,10 @@ def _decoded(m) -> tuple[array, array]:
     return ids, weights
 
 
-def decoded_postings(reader, field: str, text: str) -> tuple[array, array] | None:
-    """A segment's (ids, weights) for a term (which it must have), from the cache or
-    read and maybe cached; ``None`` for a codec without the W3 block reader. Deleted
-    documents are included: callers ask about live ones only, or drop them."""
+def decoded_postings(reader, field: str, text) -> tuple[array, array]:
+    """A segment's (ids, weights) for a term (which it must have), deleted documents
+    included, from the cache or read and maybe cached. Callers ask about live
+    documents only, or drop the deleted ones."""
     global _POSTINGS_SIZE
     key = (reader.segment().segment_id(), field, text)
     with _POSTINGS_LOCK:
@@ -91,16 +91,16 @@ def decoded_postings(reader, field: str, text: str) -> tuple[array, array] | Non
         if found is not None:
             _POSTINGS.move_to_end(key)
             return found
-    m = reader.postings(field, text)
-    # A segment with deletions wraps its postings in a filter; the documents asked
-    # about are never deleted ones, so read the postings underneath.
-    while isinstance(m, FilterMatcher):
-        m = m.child
+    m = unfiltered_postings(reader, field, text)
     if isinstance(m, ListMatcher):  # an inlined rare term
         return array("I", m._ids), array("f", m._weights)  # noqa: SLF001
-    if not isinstance(m, W3LeafMatcher):
-        return None
-    found = _decoded(m)
+    if isinstance(m, W3LeafMatcher):
+        found = _decoded(m)
+    else:  # another codec's matcher, walked posting by posting
+        found = array("I"), array("f")
+        for docnum, weight in m.items_as("weight"):
+            found[0].append(docnum)
+            found[1].append(weight)
     if len(found[0]) >= CACHE_MIN_POSTINGS:
         with _POSTINGS_LOCK:
             if key not in _POSTINGS:
@@ -110,6 +110,24 @@ def decoded_postings(reader, field: str, text: str) -> tuple[array, array] | Non
                     _, (old, _) = _POSTINGS.popitem(last=False)
                     _POSTINGS_SIZE -= len(old)
     return found
+
+
+def unfiltered_postings(reader, field: str, text):
+    """A segment reader's matcher for a term (which it must have), deleted documents
+    included.
+
+    What is read here is cached by segment and shared by every reader of it, also
+    readers of earlier commits, which have fewer deletions: a reindex deletes
+    documents of old segments while searchers opened before it still see them live.
+    ``SegmentReader.postings`` cannot serve: for a segment with deletions it wraps the
+    postings in a ``FilterMatcher``, whose constructor already steps over the leading
+    deleted postings, whole blocks of them or the whole list. Unwrapping it afterwards
+    kept only the rest, and a searcher of the commit before missed those cables.
+    (``W3TermsReader.matcher`` is Whoosh's own unfiltered read; whoosh-reloaded is
+    pinned to 2.7.5.)
+    """
+    btext = _term_bytes(reader, field, text)
+    return reader._terms.matcher(field, btext, reader.schema[field].format)  # noqa: SLF001
 
 
 #: Open posting arrays files, by path (``None``: the segment has none). Segments never
@@ -249,10 +267,5 @@ def term_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray] | Non
 def _read_term_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray] | None:
     if (field, text) not in reader:
         return None
-    decoded = decoded_postings(reader, field, text)
-    if decoded is None:
-        pairs = list(reader.postings(field, text).items_as("weight"))
-        return (np.fromiter((i for i, _ in pairs), dtype=np.uint32, count=len(pairs)),
-                np.fromiter((w for _, w in pairs), dtype=np.float32, count=len(pairs)))
-    ids, weights = decoded
+    ids, weights = decoded_postings(reader, field, text)
     return np.frombuffer(ids, dtype=np.uint32), np.frombuffer(weights, dtype=np.float32)
