@@ -26,8 +26,6 @@ the searches of an index.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Iterator
 
 from whoosh import query as wq
@@ -36,6 +34,8 @@ from whoosh.query.compound import DefaultOr
 from whoosh.query.spans import SpanNear2, SpanNot
 
 from indexer.analysis import EXACT_PREFIX, stem
+
+from .lru import MISSING, LruCache
 
 __all__ = ["ExactForms", "ExactPhrase", "ExactTerms", "ExactWord", "is_derived"]
 
@@ -129,11 +129,9 @@ class ExactForms:
     search of one index (thread-safe); see the module docstring."""
 
     def __init__(self, max_maps: int = MAX_SEGMENT_MAPS):
-        self._lock = threading.Lock()
-        self._maps: OrderedDict[tuple, dict[str, tuple[str, ...]]] = OrderedDict()
-        self._max = max_maps
+        self._maps = LruCache(max_maps)
         # (scope, the reader's segments, field, term) -> documents with the term.
-        self._dfs: OrderedDict[tuple, int] = OrderedDict()
+        self._dfs = LruCache(MAX_DOC_FREQUENCIES)
 
     def for_reader(self, reader, scope: str = "") -> "ExactTerms":
         """The exact terms of one open reader (*scope* names the index generation)."""
@@ -144,32 +142,20 @@ class ExactForms:
         change whenever the reader's segments or deletions do): asking a segment's term
         table reads its file, and every search asks about every field of its words."""
         full = (*key, field, term)
-        with self._lock:
-            found = self._dfs.get(full)
-            if found is not None:
-                self._dfs.move_to_end(full)
-                return found
-        found = reader.doc_frequency(field, term)
-        with self._lock:
-            self._dfs[full] = found
-            while len(self._dfs) > MAX_DOC_FREQUENCIES:
-                self._dfs.popitem(last=False)
+        found = self._dfs.get(full)
+        if found is MISSING:
+            found = reader.doc_frequency(field, term)
+            self._dfs.put(full, found)
         return found
 
     def segment_map(self, leaf, key: tuple | None, field: str) -> dict[str, tuple[str, ...]]:
         """stem -> ``=`` terms of one segment's field, read once (*key* None: not kept)."""
         if key is None:
             return _read_forms(leaf, field)
-        with self._lock:
-            found = self._maps.get(key)
-            if found is not None:
-                self._maps.move_to_end(key)
-                return found
-        found = _read_forms(leaf, field)  # outside the lock: other fields go on meanwhile
-        with self._lock:
-            self._maps[key] = found
-            while len(self._maps) > self._max:
-                self._maps.popitem(last=False)
+        found = self._maps.get(key)
+        if found is MISSING:
+            found = _read_forms(leaf, field)  # outside any lock: other fields go on meanwhile
+            self._maps.put(key, found)
         return found
 
 

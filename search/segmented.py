@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import threading
 from array import array
-from collections import OrderedDict
 from itertools import accumulate
 from typing import Iterable, Iterator
 
@@ -22,6 +21,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 
 from indexer.postarrays import ARRAYS_EXT, PostingArrays, PostingArraysError
+
+from .lru import MISSING, LruCache
 
 __all__ = ["at_documents", "by_segment", "decoded_postings", "position_arrays", "positions_at",
            "segment_arrays", "term_arrays", "unfiltered_postings"]
@@ -60,9 +61,7 @@ def at_documents(m, local: list[int]) -> Iterator[int]:
 CACHE_MIN_POSTINGS = 2000
 #: The decoded posting lists kept, in postings (8 bytes each in the arrays).
 CACHE_MAX_POSTINGS = 8_000_000
-_POSTINGS: OrderedDict[tuple, tuple[array, array]] = OrderedDict()
-_POSTINGS_SIZE = 0
-_POSTINGS_LOCK = threading.Lock()
+_POSTINGS = LruCache(CACHE_MAX_POSTINGS, weigh=lambda found: len(found[0]))
 
 
 def _decoded(m) -> tuple[array, array]:
@@ -84,13 +83,10 @@ def decoded_postings(reader, field: str, text) -> tuple[array, array]:
     """A segment's (ids, weights) for a term (which it must have), deleted documents
     included, from the cache or read and maybe cached. Callers ask about live
     documents only, or drop the deleted ones."""
-    global _POSTINGS_SIZE
     key = (reader.segment().segment_id(), field, text)
-    with _POSTINGS_LOCK:
-        found = _POSTINGS.get(key)
-        if found is not None:
-            _POSTINGS.move_to_end(key)
-            return found
+    found = _POSTINGS.get(key)
+    if found is not MISSING:
+        return found
     m = unfiltered_postings(reader, field, text)
     if isinstance(m, ListMatcher):  # an inlined rare term
         return array("I", m._ids), array("f", m._weights)  # noqa: SLF001
@@ -102,13 +98,7 @@ def decoded_postings(reader, field: str, text) -> tuple[array, array]:
             found[0].append(docnum)
             found[1].append(weight)
     if len(found[0]) >= CACHE_MIN_POSTINGS:
-        with _POSTINGS_LOCK:
-            if key not in _POSTINGS:
-                _POSTINGS[key] = found
-                _POSTINGS_SIZE += len(found[0])
-                while _POSTINGS_SIZE > CACHE_MAX_POSTINGS and _POSTINGS:
-                    _, (old, _) = _POSTINGS.popitem(last=False)
-                    _POSTINGS_SIZE -= len(old)
+        _POSTINGS.put(key, found)
     return found
 
 
@@ -228,11 +218,10 @@ def position_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray, n
 #: Rare terms' arrays read from Whoosh's postings (and terms a segment lacks), by
 #: segment file and term: each lookup in a segment's term table reads its file a few
 #: times, and a search asks every segment about every field of every word.
-_RARE: OrderedDict[tuple, tuple[np.ndarray, np.ndarray] | None] = OrderedDict()
 _RARE_KEPT = 200_000
+_RARE = LruCache(_RARE_KEPT)
 #: Only posting lists shorter than this are kept there (longer ones: decoded_postings).
 _RARE_MAX_POSTINGS = CACHE_MIN_POSTINGS
-_RARE_LOCK = threading.Lock()
 
 
 def term_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray] | None:
@@ -251,16 +240,12 @@ def term_arrays(reader, field: str, text) -> tuple[np.ndarray, np.ndarray] | Non
     key = None
     if arrays is not None:  # a segment of a file-backed index: segment ids are stable
         key = (arrays.path, field, text)
-        with _RARE_LOCK:
-            if key in _RARE:
-                _RARE.move_to_end(key)
-                return _RARE[key]
+        found = _RARE.get(key)
+        if found is not MISSING:
+            return found
     found = _read_term_arrays(reader, field, text)
     if key is not None and (found is None or len(found[0]) < _RARE_MAX_POSTINGS):
-        with _RARE_LOCK:
-            _RARE[key] = found
-            if len(_RARE) > _RARE_KEPT:
-                _RARE.popitem(last=False)
+        _RARE.put(key, found)
     return found
 
 
