@@ -15,6 +15,8 @@ asked of Whoosh, so the result is always exact.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -120,13 +122,8 @@ class DocSets:
         self.reader = searcher.reader()
         self.size = self.reader.doc_count_all()
         self._leaves = list(self.reader.leaf_readers())
-        deleted = [base + d for leaf, base in self._leaves if leaf.has_deletions()
-                   for d in leaf.deleted_docs_set]
-        #: The live documents; ``None`` when none is deleted.
-        self.live: np.ndarray | None = None
-        if deleted:
-            self.live = np.ones(self.size, dtype=bool)
-            self.live[np.array(deleted, dtype=np.int64)] = False
+        #: The live documents (read-only); ``None`` when none is deleted.
+        self.live: np.ndarray | None = live_mask(self.reader)
         self._memo: dict = {}
         self.exact = exact
 
@@ -252,6 +249,31 @@ class DocSets:
             mask &= self.live
         out = self._memo[key] = DocSet(mask)
         return out
+
+
+#: reader -> its live documents' mask (or None): a reader's deletions never change,
+#: and a thread reuses its searcher until the next commit, while listing the deleted
+#: documents costs a Python int each (tens of thousands after a big reindex).
+_LIVE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_LIVE_LOCK = threading.Lock()
+
+
+def live_mask(reader) -> np.ndarray | None:
+    """A read-only bitmap of *reader*'s live documents, or ``None`` if none is deleted;
+    made once per reader."""
+    with _LIVE_LOCK:
+        if reader in _LIVE:
+            return _LIVE[reader]
+    deleted = [base + d for leaf, base in reader.leaf_readers() if leaf.has_deletions()
+               for d in leaf.deleted_docs_set]
+    live = None
+    if deleted:
+        live = np.ones(reader.doc_count_all(), dtype=bool)
+        live[np.array(deleted, dtype=np.int64)] = False
+        live.flags.writeable = False
+    with _LIVE_LOCK:
+        _LIVE[reader] = live
+    return live
 
 
 def _phrase_docs(words: list[tuple[np.ndarray, np.ndarray, np.ndarray]], size: int) -> np.ndarray:

@@ -120,3 +120,14 @@ def test_searcher_of_the_commit_before_keeps_its_documents(tmp_path, monkeypatch
             assert engine.search("alphaword", facets=False).total == 150 - replaced
             assert engine.search("betaword", facets=False).total == replaced
         assert len(DocSets(old).term("body", term)) == 150
+
+
+def test_live_documents_are_worked_out_once_per_reader(changed_index):
+    s = CableSearch(changed_index)
+    with s._searcher() as (_opened, searcher):
+        reader = searcher.reader()
+        first, second = DocSets(searcher), DocSets(searcher)
+        assert first.live is second.live and not first.live.flags.writeable
+        expected = [not reader.is_deleted(d) for d in range(reader.doc_count_all())]
+        assert first.live.tolist() == expected and not all(expected)
+    s.close()
