@@ -95,6 +95,7 @@ class SearchPlan:
         parts: list[wq.Query] = [] if root is not None and _requires_something(root) else [
             wq.Term("kind", "cable")]
         self.exact_origins: set[str] | None = None
+        self._exact_origin_mask: np.ndarray | None = None
         for name, values in (filters or {}).items():
             if values in (None, "", [], ()):
                 continue
@@ -143,10 +144,17 @@ class SearchPlan:
     def _docs(self, q: wq.Query) -> DocSet:
         docs = self.docsets.docs(q)
         if self.exact_origins is not None and docs:
+            docs = DocSet(docs.mask & self._origin_mask())
+        return docs
+
+    def _origin_mask(self) -> np.ndarray:
+        # The cables from exactly the filtered origins (the words matched by the query
+        # may belong to a longer origin); one column pass a search, for every tier.
+        if self._exact_origin_mask is None:
             origins = self.columns.column(self.reader, self.scope, "origin")
             allowed = self.columns.codes("origin", self.exact_origins)
-            docs = DocSet(docs.mask & np.isin(origins, allowed))
-        return docs
+            self._exact_origin_mask = np.isin(origins, allowed)
+        return self._exact_origin_mask
 
     def _build(self) -> None:
         parsed, comp = self.parsed, self.comp
