@@ -25,7 +25,7 @@ from .errors import ParseError
 from .formats import FORMATS, Parts, detect_format, unwrap
 from .models import Cable, Paragraph, Source
 from .normalize import clean_text, despace_letters, drop_underlines, join_wrapped
-from .refids import canonical_refid, year_of
+from .refids import cable_refid, canonical_refid, year_of
 from .textlines import (
     DTG_LINE, HANDLING, PARA1, PARTIAL, PILCROW, clean_lines, refid_from_class_lines, split_header,
 )
@@ -156,7 +156,7 @@ def assemble(parts: Parts, source: Source, refid: str | None = None) -> Cable:
 
     # Metadata: the wrapper's first, then what the text says.
     created = meta.get("created") or _header.parse_dtg(header) or _header.parse_dtg(text[:3000])
-    own_refid = canonical_refid(meta.get("refid")) or canonical_refid(refid) or \
+    own_refid = cable_refid(meta.get("refid")) or cable_refid(refid) or \
         (meta.get("refid") or refid or None)
     year = None
     if own_refid and re.match(r"^\d{2}", own_refid):

@@ -18,7 +18,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-__all__ = ["canonical_refid", "find_refids", "station_for", "year_of", "STATIONS"]
+__all__ = ["cable_refid", "canonical_refid", "find_refids", "refid_spellings", "station_for", "year_of",
+           "STATIONS"]
 
 
 def _load_table() -> tuple[frozenset[str], dict[str, str]]:
@@ -218,6 +219,43 @@ def canonical_refid(text: str | None, year: int | str | None = None) -> str | No
     if serial == 0:
         return None
     return f"{y:02d}{station}{serial}"
+
+
+#: A refid written whole: year (two digits, or four), station letters, serial.
+_WHOLE_ID = re.compile(r"^(\d{2}|(?:19|20)\d{2})([A-Z]+?)(\d{1,7})$")
+#: One of Cablegate's few ids of another shape (``06ASTANA``, ``09SCTION08OF09NAIROBI809``).
+_ODD_ID = re.compile(r"^\d{2}[A-Z0-9]*[A-Z][A-Z0-9]*$")
+
+
+def cable_refid(text: str | None) -> str | None:
+    """A cable's own refid, as the cable gives it: upper case, no spaces, the serial
+    without leading zeros (``08state008797`` -> ``08STATE8797``), the station *as
+    spelled*; an id of another shape as it is. Text that is no id goes through
+    :func:`canonical_refid`.
+
+    Cablegate has cables whose station is misspelled in their own refid, beside real
+    cables with the corrected id: ``06MINSI225`` and ``06MINSK225`` are two cables (37
+    such pairs in the 251,287 ids, and one ``09SCTION08OF09NAIROBI809`` beside
+    ``09NAIROBI809``). :func:`canonical_refid` reads ``MINSI`` as Minsk, which is right
+    for a citation and wrong for the cable's identity: the second cable indexed would
+    replace the first.
+    """
+    if not text:
+        return None
+    compact = "".join(text.upper().split())
+    m = _WHOLE_ID.match(compact)
+    if m and int(m.group(3)) > 0:
+        return f"{year_of(m.group(1)):02d}{m.group(2)}{int(m.group(3))}"
+    if _ODD_ID.match(compact):
+        return compact
+    return canonical_refid(text)
+
+
+def refid_spellings(text: str | None) -> list[str]:
+    """The refids that *text* may name, the likeliest first: the id as written
+    (:func:`cable_refid`), then the cable it cites (:func:`canonical_refid`), which
+    differ for a misspelled station (``06MINSI225``, then ``06MINSK225``)."""
+    return list(dict.fromkeys(r for r in (cable_refid(text), canonical_refid(text)) if r))
 
 
 _TOKEN = re.compile(r"[A-Z][A-Z.'&]*|\d+|[^\sA-Z\d]")

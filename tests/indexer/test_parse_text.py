@@ -51,6 +51,14 @@ def test_refid_from_outside_resolves_year_less_references():
     assert c.refid == "07MOSCOW9"
 
 
+def test_own_refid_keeps_a_misspelled_station_and_citations_do_not():
+    # 06MINSI225 is a Cablegate cable of its own, beside 06MINSK225; citing MINSI 225
+    # means the Minsk cable.
+    c = parse_text("REF: MINSI 224\n", refid="06minsi0225")
+    assert c.refid == "06MINSI225"
+    assert c.references == ("06MINSK224",)
+
+
 def test_fragment_with_only_tags_and_subject():
     c = parse_text("Tags: prel, pgov, tu\nSubject: (C) Turkey: a fragment\n")
     assert c.tags == ("PREL", "PGOV", "TU")

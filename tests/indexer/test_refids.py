@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from indexer import canonical_refid
-from indexer.refids import STATIONS, find_refids, station_for
+from indexer.refids import STATIONS, cable_refid, find_refids, refid_spellings, station_for
 
 
 @pytest.mark.parametrize(
@@ -106,3 +108,41 @@ def test_spellings_and_trimmings(text, year, expected):
 
 def test_lettered_ref_items_and_double_dash():
     assert find_refids("A. 08 KIGALI 00830--05/DEC/2008", 9) == ["08KIGALI830"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("06MINSI225", "06MINSI225"),  # a Cablegate id with a misspelled station: kept
+        ("06minsi0225", "06MINSI225"),
+        ("06 BANGKOK 003955", "06BANGKOK3955"),
+        ("06SECSTATE12", "06SECSTATE12"),  # as written; a citation of it means 06STATE12
+        ("2006 BANGKOK 3955", "06BANGKOK3955"),
+        ("06ASTANA", "06ASTANA"),  # Cablegate ids of other shapes: as they are
+        ("09SCTION08OF09NAIROBI809", "09SCTION08OF09NAIROBI809"),
+        ("BANGKOK 3955", None),  # no year: no id
+        ("hello", None),
+    ],
+)
+def test_cable_refid_keeps_the_station_as_written(text, expected):
+    assert cable_refid(text) == expected
+
+
+def test_refid_spellings_put_the_written_id_before_the_cited_one():
+    assert refid_spellings("06MINSI225") == ["06MINSI225", "06MINSK225"]
+    assert refid_spellings("06 nariobi 12") == ["06NARIOBI12", "06NAIROBI12"]
+    assert refid_spellings("06bangkok3955") == ["06BANGKOK3955"]
+    assert refid_spellings("hello") == []
+
+
+def test_every_cablegate_id_is_a_cable_of_its_own():
+    """canonical_refid merges 38 pairs of Cablegate ids (a misspelled station beside the
+    real one, mostly); a cable's own id must keep all 251,287 apart."""
+    ids_csv = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "cable-ids.csv"
+    if not ids_csv.exists():
+        pytest.skip(f"needs the Cablegate id list at {ids_csv} (../shared beside the repository)")
+    ids = [line.split(",", 1)[0] for line in ids_csv.read_text("utf-8").splitlines() if line.strip()]
+    assert len(ids) == 251_287
+    own = {cable_refid(i) or i.upper() for i in ids}
+    assert len(own) == len(ids)
+    assert len({canonical_refid(i) or i.upper() for i in ids}) < len(ids) - 30
