@@ -28,7 +28,7 @@ from .exact import ExactForms, ExactTerms, is_derived
 from .querylang import And, Dates, Node, Not, Or, Phrase, Word
 
 from indexer.names import name_variants, query_name_keys
-from indexer.refids import canonical_refid
+from indexer.refids import canonical_refid, refid_spellings
 from indexer.tags import codes_for_words
 
 __all__ = ["Compiler", "TEXT_BOOSTS", "MAX_EXPANSION", "EXACT_PREFIX"]
@@ -281,7 +281,9 @@ class Compiler:
         if fld in ("refid", "references"):
             if node.mode in ("prefix", "wildcard"):
                 return self._expand_values(fld, upper, node)
-            canon = canonical_refid(value) or re.sub(r"\s+", "", upper)
+            # A citation is indexed canonical; a cable under its own spelling.
+            canon = (canonical_refid(value) if fld == "references" else self.indexed_refid(value)) \
+                or re.sub(r"\s+", "", upper)
             self._note(fld, canon, value)
             return wq.Term(fld, canon)
         if node.mode in ("prefix", "wildcard"):
@@ -320,7 +322,7 @@ class Compiler:
             citers = [v for v in self._lexicon("refid") if rx.match(v)]
             self._check_cap(node, len(citers))
         else:
-            citers = [canonical_refid(value) or re.sub(r"\s+", "", value.upper())]
+            citers = [self.indexed_refid(value) or re.sub(r"\s+", "", value.upper())]
         cited: set[str] = set()
         for refid in citers:
             cited.update(self._references_of(refid))
@@ -341,6 +343,12 @@ class Compiler:
             if m.is_active():
                 return tuple(decode_cable(self.reader.stored_fields(base + m.id())["cable"]).references)
         return ()
+
+    def indexed_refid(self, text: str) -> str | None:
+        """The refid *text* names (:func:`indexer.refids.refid_spellings`): the first
+        spelling a cable is indexed under, else the first; ``None`` if it names none."""
+        spellings = refid_spellings(text)
+        return next((r for r in spellings if self._has_value("refid", r)), spellings[0] if spellings else None)
 
     def _has_value(self, fld: str, value: str) -> bool:
         """Whether *value* is a term of keyword field *fld*: one term look-up. (Reading
@@ -429,10 +437,13 @@ class Compiler:
             stems.extend(self.analyze("body", w.text))
         return stems if len(stems) >= 2 else None
 
-    def refid_boost(self, refid: str | None, serial: str) -> wq.Query:
-        """The cable(s) a query names by id: the exact id, or every year's cable with
-        that station and serial when the year is missing."""
+    def refid_boost(self, refid: str | None, serial: str, typed: str | None = None) -> wq.Query:
+        """The cable(s) a query names by id: the exact id (as *typed* if a cable has
+        that spelling, ``06MINSI225``, else *refid*, the canonical one), or every
+        year's cable with that station and serial when the year is missing."""
         if refid:
+            refid = next((r for r in refid_spellings(typed) if r != refid and self._has_value("refid", r)),
+                         refid)
             self._note("refid", refid, refid)
             return wq.Term("refid", refid)
         key = serial.lower()

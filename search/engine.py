@@ -239,7 +239,6 @@ class CableSearch:
 
     def cable(self, refid: str) -> CableView | None:
         """The cable with this refid (any usual spelling), or ``None`` if it is not indexed."""
-        from indexer.refids import canonical_refid
         from indexer.store import decode_cable
 
         try:
@@ -248,9 +247,8 @@ class CableSearch:
             def tag_meaning(code):  # type: ignore[misc]
                 return None
 
-        wanted = canonical_refid(refid) or refid.strip().upper()
         with self._searcher() as (opened, searcher):
-            docnum = searcher.document_number(refid=wanted)
+            docnum, _ = _find_cable(searcher, refid)
             if docnum is None:
                 return None
             stored = searcher.stored_fields(docnum)
@@ -288,13 +286,10 @@ class CableSearch:
             nothing matches.
         :raises QueryError: the query is beyond a limit, as for :meth:`search`.
         """
-        from indexer.refids import canonical_refid
-
         _check_limits(query, 1, 1, "relevance")
         parsed = parse_query(query, is_station=station_for)
-        wanted = canonical_refid(refid) or refid.strip().upper()
         with self._searcher() as (opened, searcher):
-            docnum = searcher.document_number(refid=wanted)
+            docnum, _ = _find_cable(searcher, refid)
             if docnum is None or parsed.root is None:
                 return {}
             plan = SearchPlan(searcher, opened.schema, self._columns, opened.scope, parsed, None,
@@ -306,12 +301,10 @@ class CableSearch:
 
         :returns: up to *limit* hits, best first; ``[]`` if the cable is not indexed.
         """
-        from indexer.refids import canonical_refid
         from indexer.store import decode_cable
 
-        wanted = canonical_refid(refid) or refid.strip().upper()
         with self._searcher() as (opened, searcher):
-            docnum = searcher.document_number(refid=wanted)
+            docnum, wanted = _find_cable(searcher, refid)
             if docnum is None:
                 return []
             cable = decode_cable(searcher.stored_fields(docnum)["cable"])
@@ -404,6 +397,20 @@ def _lease(path: Path):
             yield
     else:
         yield
+
+
+def _find_cable(searcher, refid: str) -> tuple[int | None, str | None]:
+    """``(document number, indexed refid)`` of the cable *refid* names, trying its
+    spellings in turn (:func:`indexer.refids.refid_spellings`: ``06MINSI225`` is a
+    cable of its own before it is a misspelled citation of ``06MINSK225``);
+    ``(None, None)`` if none is indexed."""
+    from indexer.refids import refid_spellings
+
+    for wanted in refid_spellings(refid) or [refid.strip().upper()]:
+        docnum = searcher.document_number(refid=wanted)
+        if docnum is not None:
+            return docnum, wanted
+    return None, None
 
 
 class _CachedSearcher:

@@ -173,7 +173,7 @@ class SearchPlan:
         hint_docs = self.docsets.of(())
         self.hint_docs = hint_docs
         if parsed.refids:
-            hint_q = _and(self.base, wq.Or([comp.refid_boost(h.refid, h.serial) for h in parsed.refids]))
+            hint_q = _and(self.base, wq.Or([comp.refid_boost(h.refid, h.serial, h.text) for h in parsed.refids]))
             hint_docs = self.hint_docs = self._docs(hint_q)
             if hint_docs:
                 self.tiers.append(("named", hint_docs, hint_q))

@@ -24,7 +24,7 @@ from flask import (
     url_for,
 )
 
-from indexer.refids import canonical_refid
+from indexer.refids import cable_refid
 from indexer.tags import tag_meaning
 from search import QueryError
 
@@ -144,9 +144,9 @@ def cable_page(refid: str):
         return _redirect_canonical("web.cable_page", canonical)
     q = _cable_query()
     search = get_search()
-    view = search.cable(canonical)
-    if view is None:
-        abort(404, f"No cable {canonical} in this index.")
+    view = _cable_or_404(search, canonical)
+    if view.cable.refid != canonical:  # a misspelling of an indexed cable's refid
+        return _redirect_canonical("web.cable_page", view.cable.refid)
     return render_template(
         "cable.html",
         view=view,
@@ -201,9 +201,9 @@ def api_cable(refid: str):
     canonical = _canonical_or_404(refid)
     if canonical != refid:
         return _redirect_canonical("web.api_cable", canonical)
-    view = get_search().cable(canonical)
-    if view is None:
-        abort(404, f"No cable {canonical} in this index.")
+    view = _cable_or_404(get_search(), canonical)
+    if view.cable.refid != canonical:
+        return _redirect_canonical("web.api_cable", view.cable.refid)
     data = view.cable.to_dict()
     source = data.get("source")
     if source and source.get("path"):
@@ -263,10 +263,20 @@ def _export(lines, mimetype: str, ext: str) -> Response:
 
 
 def _canonical_or_404(refid: str) -> str:
-    canonical = canonical_refid(refid) if len(refid) <= 64 else None
+    """The refid as the URL should spell it: as written, in refid form (upper case, no
+    spaces, no leading zeros; :func:`indexer.refids.cable_refid`)."""
+    canonical = cable_refid(refid) if len(refid) <= 64 else None
     if not canonical:
         abort(404, f"{refid[:64]!r} is not a cable reference id like 06BANGKOK3955.")
     return canonical
+
+
+def _cable_or_404(search, refid: str):
+    """The indexed cable *refid* names (the id as written, else the cable it cites)."""
+    view = search.cable(refid)
+    if view is None:
+        abort(404, f"No cable {refid} in this index.")
+    return view
 
 
 def _redirect_canonical(endpoint: str, canonical: str):

@@ -335,3 +335,28 @@ def test_highlight_marks_every_matching_paragraph_whole(engine):
     assert set(engine.highlight("06bangkok3955", '="vital voices"')) == {0}
     assert engine.highlight("06BANGKOK3955", "pkk") == {}
     assert engine.highlight("99NOWHERE1", "trafficking") == {}
+
+
+def test_a_misspelled_refid_of_cablegate_is_a_cable_of_its_own(tmp_path):
+    """06MINSI225 and 06MINSK225 are two Cablegate cables; a citation of MINSI 225 means
+    Minsk, but the cable 06MINSI225 is found as itself, by id, refid: and its page."""
+    para = "The embassy reported on the {} meeting."
+    path = tmp_path / "index"
+    build_index(path, [
+        cable("06MINSK225", datetime(2006, 3, 1), "Embassy Minsk", "CONFIDENTIAL", "BELARUS: ONE",
+              [(1, "C", para.format("first"))]),
+        cable("06MINSI225", datetime(2006, 3, 2), "Embassy Minsk", "CONFIDENTIAL", "BELARUS: TWO",
+              [(1, "C", para.format("second"))]),
+        cable("06NAIROBI12", datetime(2006, 1, 5), "Embassy Nairobi", "UNCLASSIFIED", "KENYA",
+              [(1, "U", para.format("third"))]),
+    ], workers=0)
+    with CableSearch(path) as s:
+        assert s.search("belarus").total == 2  # neither replaced the other
+        assert s.cable("06MINSI225").cable.subject == "BELARUS: TWO"
+        assert s.cable("06minsk0225").cable.subject == "BELARUS: ONE"
+        assert s.cable("06NARIOBI12").cable.refid == "06NAIROBI12"  # a misspelling of a cable
+        assert refids(s.search("06MINSI225"))[:1] == ["06MINSI225"]
+        assert refids(s.search("06MINSK225"))[:1] == ["06MINSK225"]
+        assert refids(s.search("refid:06MINSI225")) == ["06MINSI225"]
+        assert refids(s.search("refid:06NARIOBI12")) == ["06NAIROBI12"]
+        assert "06MINSI225" not in [h.refid for h in s.more_like("06MINSI225")]

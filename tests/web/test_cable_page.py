@@ -155,3 +155,14 @@ def _para(text: str, n: int) -> str:
     ends = [e for e in (text.find('<div class="para', start + 1), text.find("</section>", start))
             if e != -1]
     return re.sub(r"<[^>]+>", "", text[start:min(ends)])
+
+
+def test_a_misspelled_refid_redirects_to_the_cable_it_names(client):
+    # No 06BANGOK3955 is indexed; BANGOK is a misspelling of BANGKOK seen in Cablegate.
+    resp = client.get("/cable/06BANGOK3955?q=voices")
+    assert resp.status_code == 301
+    assert resp.headers["Location"] == "/cable/06BANGKOK3955?q=voices"
+    resp = client.get("/api/cable/06bangok3955")
+    assert resp.headers["Location"] == "/api/cable/06BANGOK3955"
+    assert client.get("/api/cable/06BANGOK3955").headers["Location"] == "/api/cable/06BANGKOK3955"
+    assert client.get("/cable/06BANGOK9999").status_code == 404
