@@ -145,8 +145,6 @@ def clean_lines(text: str) -> tuple[list[str], list[str]]:
             out.append(line)
             continue
         if after_break:
-            if not line.strip():
-                continue
             if HANDLING.match(line):
                 continue
             after_break = False
