@@ -26,6 +26,7 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import byte_to_length
 
 from .docsets import DocSet
+from .lru import MISSING, LruCache
 from .segmented import term_arrays
 
 __all__ = ["score_arrays", "score_documents", "term_scores_at"]
@@ -129,9 +130,8 @@ def _node_scores(sub, q: wq.Query, local: np.ndarray, formulas: dict) -> tuple[n
 
 #: (segment id, field) -> the field's length byte per document (Whoosh keeps lengths as
 #: one byte each; 0 means none).
-_LENGTHS: dict[tuple[str, str], bytes] = {}
-#: Cached length tables kept at most (segments are immutable; ids never come back).
-_LENGTHS_KEPT = 512
+#: At most 512 tables are kept (segments are immutable; ids never come back).
+_LENGTHS = LruCache(512)
 #: Whoosh's byte -> length table; the BM25F scorer reads "no length" as 1.
 _BYTE_LENGTH = [byte_to_length(b) if b else 1 for b in range(256)]
 #: The same lengths as doubles, for computing a term's denominators in one operation.
@@ -145,15 +145,13 @@ def _length_bytes(reader, field: str) -> bytes | None:
     each time; at 251,287 cables that was a fifth of ranking a common word."""
     key = (reader.segment().segment_id(), field)
     raw = _LENGTHS.get(key)
-    if raw is None:
+    if raw is MISSING:
         column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)  # noqa: SLF001
         if column is None:
             return None
         raw = column._dbfile.get(column._basepos, column._count)  # noqa: SLF001 -- one byte each
         raw += bytes(reader.doc_count_all() - len(raw))
-        if len(_LENGTHS) >= _LENGTHS_KEPT:
-            _LENGTHS.clear()
-        _LENGTHS[key] = raw
+        _LENGTHS.put(key, raw)
     return raw
 
 

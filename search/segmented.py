@@ -11,7 +11,6 @@ documents (:func:`at_documents`).
 from __future__ import annotations
 
 import bisect
-import threading
 from array import array
 from itertools import accumulate
 from typing import Iterable, Iterator
@@ -122,9 +121,7 @@ def unfiltered_postings(reader, field: str, text):
 
 #: Open posting arrays files, by path (``None``: the segment has none). Segments never
 #: change, and a path names one segment of one index generation.
-_ARRAYS: dict[str, PostingArrays | None] = {}
-_ARRAYS_KEPT = 1024
-_ARRAYS_LOCK = threading.Lock()
+_ARRAYS = LruCache(1024)
 
 
 def segment_arrays(reader) -> PostingArrays | None:
@@ -135,19 +132,16 @@ def segment_arrays(reader) -> PostingArrays | None:
     if folder is None or not hasattr(reader, "segment"):
         return None
     path = f"{folder}/{reader.segment().make_filename(ARRAYS_EXT)}"
-    with _ARRAYS_LOCK:
-        if path in _ARRAYS:
-            return _ARRAYS[path]
+    found = _ARRAYS.get(path)
+    if found is not MISSING:
+        return found
     try:
         found: PostingArrays | None = PostingArrays(path)
     except (OSError, PostingArraysError):
         # Missing or damaged derived data must not break searching: Whoosh's postings
         # are complete.
         found = None
-    with _ARRAYS_LOCK:
-        if len(_ARRAYS) >= _ARRAYS_KEPT:
-            _ARRAYS.clear()
-        _ARRAYS[path] = found
+    _ARRAYS.put(path, found)
     return found
 
 
