@@ -344,11 +344,13 @@ class Compiler:
                 return tuple(decode_cable(self.reader.stored_fields(base + m.id())["cable"]).references)
         return ()
 
-    def indexed_refid(self, text: str) -> str | None:
+    def indexed_refid(self, text: str | None, fallback: str | None = None) -> str | None:
         """The refid *text* names (:func:`indexer.refids.refid_spellings`): the first
-        spelling a cable is indexed under, else the first; ``None`` if it names none."""
+        spelling a cable is indexed under, else *fallback*, else the first spelling;
+        ``None`` if it names none."""
         spellings = refid_spellings(text)
-        return next((r for r in spellings if self._has_value("refid", r)), spellings[0] if spellings else None)
+        return next((r for r in spellings if self._has_value("refid", r)),
+                    fallback or (spellings[0] if spellings else None))
 
     def _has_value(self, fld: str, value: str) -> bool:
         """Whether *value* is a term of keyword field *fld*: one term look-up. (Reading
@@ -442,8 +444,7 @@ class Compiler:
         that spelling, ``06MINSI225``, else *refid*, the canonical one), or every
         year's cable with that station and serial when the year is missing."""
         if refid:
-            refid = next((r for r in refid_spellings(typed) if r != refid and self._has_value("refid", r)),
-                         refid)
+            refid = self.indexed_refid(typed, refid)
             self._note("refid", refid, refid)
             return wq.Term("refid", refid)
         key = serial.lower()

@@ -32,7 +32,7 @@ from .plan import SearchPlan
 from .querylang import parse_query
 from .results import CableView, Hit, Results
 
-from indexer.refids import station_for
+from indexer.refids import refid_spellings, station_for
 
 __all__ = ["CableSearch", "MAX_QUERY_LENGTH", "MAX_PAGE_SIZE", "MAX_DEPTH", "SORTS"]
 
@@ -404,8 +404,6 @@ def _find_cable(searcher, refid: str) -> tuple[int | None, str | None]:
     spellings in turn (:func:`indexer.refids.refid_spellings`: ``06MINSI225`` is a
     cable of its own before it is a misspelled citation of ``06MINSK225``);
     ``(None, None)`` if none is indexed."""
-    from indexer.refids import refid_spellings
-
     for wanted in refid_spellings(refid) or [refid.strip().upper()]:
         docnum = searcher.document_number(refid=wanted)
         if docnum is not None:
